@@ -1,0 +1,89 @@
+/**
+ * FeatureConfig: the one definition of Earshot's log-mel features. Stored with every model;
+ * the exported C carries the same constants. Units are in the field names.
+ */
+import { EarshotError } from '../errors.ts';
+
+export interface FeatureConfig {
+  version: 1;
+  sampleRateHz: number;
+  clipMs: number;
+  windowMs: number;
+  hopMs: number;
+  fftSize: number;
+  melBands: number;
+  fMinHz: number;
+  fMaxHz: number;
+  /** Mel energies below this are clamped before the natural log. */
+  logFloor: number;
+}
+
+export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
+  version: 1,
+  sampleRateHz: 16000,
+  clipMs: 1000,
+  windowMs: 30,
+  hopMs: 20,
+  fftSize: 512,
+  melBands: 40,
+  fMinHz: 20,
+  fMaxHz: 8000,
+  logFloor: 1e-6,
+}) as FeatureConfig;
+
+/** Sizes that follow from a config, in samples and frames. */
+export interface FeatureShape {
+  inputSamples: number;
+  windowSamples: number;
+  hopSamples: number;
+  frames: number;
+  bands: number;
+  featureCount: number;
+}
+
+export function featureShape(c: FeatureConfig): FeatureShape {
+  const inputSamples = Math.round((c.sampleRateHz * c.clipMs) / 1000);
+  const windowSamples = Math.round((c.sampleRateHz * c.windowMs) / 1000);
+  const hopSamples = Math.round((c.sampleRateHz * c.hopMs) / 1000);
+  const frames = 1 + Math.floor((inputSamples - windowSamples) / hopSamples);
+  return { inputSamples, windowSamples, hopSamples, frames, bands: c.melBands, featureCount: frames * c.melBands };
+}
+
+function bad(message: string): never {
+  throw new EarshotError('features/bad-config', message);
+}
+
+function isPow2(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+}
+
+/** Fill defaults for missing fields, then check every rule; throws 'features/bad-config'. */
+export function validateFeatureConfig(input: Partial<FeatureConfig>): FeatureConfig {
+  const c: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...input } as FeatureConfig;
+  if (c.version !== 1) bad(`unknown FeatureConfig version ${String(c.version)}`);
+  for (const k of ['sampleRateHz', 'clipMs', 'windowMs', 'hopMs', 'fftSize', 'melBands', 'fMinHz', 'fMaxHz', 'logFloor'] as const) {
+    if (typeof c[k] !== 'number' || !Number.isFinite(c[k])) bad(`${k} must be a finite number`);
+  }
+  if (!Number.isInteger(c.sampleRateHz) || c.sampleRateHz < 4000 || c.sampleRateHz > 48000) bad('sampleRateHz must be an integer from 4000 to 48000');
+  if (c.clipMs < 100 || c.clipMs > 10000) bad('clipMs must be from 100 to 10000');
+  if (c.windowMs <= 0) bad('windowMs must be positive');
+  if (c.hopMs <= 0) bad('hopMs must be positive');
+  if (!isPow2(c.fftSize) || c.fftSize < 64 || c.fftSize > 4096) bad('fftSize must be a power of two from 64 to 4096');
+  if (!Number.isInteger(c.melBands) || c.melBands < 4 || c.melBands > 128) bad('melBands must be an integer from 4 to 128');
+  if (c.fMinHz < 0) bad('fMinHz must be >= 0');
+  if (c.fMaxHz <= c.fMinHz) bad('fMaxHz must be above fMinHz');
+  if (c.fMaxHz > c.sampleRateHz / 2) bad(`fMaxHz ${c.fMaxHz} is above the Nyquist frequency ${c.sampleRateHz / 2}`);
+  if (!(c.logFloor > 0)) bad('logFloor must be positive');
+  const s = featureShape(c);
+  if (s.windowSamples > c.fftSize) bad(`window of ${s.windowSamples} samples is longer than fftSize ${c.fftSize}`);
+  if (s.hopSamples < 1) bad('hopMs is shorter than one sample');
+  if (s.windowSamples > s.inputSamples) bad('window is longer than the clip');
+  return c;
+}
+
+/** Row-major [frames × bands] log-mel matrix. */
+export interface Features {
+  frames: number;
+  bands: number;
+  data: Float32Array;
+}
