@@ -41,6 +41,8 @@ export interface TrainingSummary {
   history: TrainingHistory;
   /** Accuracy of the float model on the validation clips (0..1), NaN when there were none. */
   valAccuracy: number;
+  /** CLI only: the data folder it was trained on (default calibration and test clips). */
+  dataDir?: string;
 }
 
 export interface ModelArtifact {

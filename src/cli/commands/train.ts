@@ -1,0 +1,90 @@
+import { EarshotError } from '../../core/errors.ts';
+import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig } from '../../core/dsp/feature-config.ts';
+import { normalizeSpec } from '../../core/model/analyze.ts';
+import { PRESET_NAMES } from '../../core/model/presets.ts';
+import { trainArtifact } from '../../core/pipeline/train-pipeline.ts';
+import { choice, flag, int, required, str } from '../args.ts';
+import type { Command } from '../command.ts';
+import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
+import { initNodeTf, NODE_BACKENDS } from '../node-tf.ts';
+
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a float model on a data folder',
+  help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
+                     [--epochs N] [--seed N] [--backend wasm|cpu] --out MODEL [--json]
+
+Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and padded or
+cropped to the feature window) and writes the MODEL folder (model.json + model.bin).
+  --data DIR       training clips, one sub-folder per label
+  --val DIR        validation clips (default: a stratified 20% of --data, seeded)
+  --preset NAME    ${PRESET_NAMES.join(' | ')} (default tiny-conv)
+  --spec FILE      a ModelSpec JSON instead of a preset
+  --features FILE  a FeatureConfig JSON (default: 16 kHz, 1 s, 30 ms / 20 ms, 512 FFT, 40 mels)
+  --epochs N       default 30
+  --seed N         default 1; the same seed gives the same model
+  --backend NAME   wasm (default) or cpu
+  --out MODEL      the model folder to write
+  --json           print the training summary as JSON`,
+  options: {
+    data: { type: 'string' },
+    val: { type: 'string' },
+    preset: { type: 'string' },
+    spec: { type: 'string' },
+    features: { type: 'string' },
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    'batch-size': { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }, io) {
+    const data = required(values, 'data');
+    const out = required(values, 'out');
+    const preset = str(values, 'preset');
+    const specPath = str(values, 'spec');
+    if (preset && specPath) throw new EarshotError('cli/usage', 'give either --preset or --spec, not both');
+    if (preset && !(PRESET_NAMES as readonly string[]).includes(preset)) {
+      throw new EarshotError('cli/usage', `unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
+    }
+    const featurePath = str(values, 'features');
+    const featureConfig = validateFeatureConfig(featurePath ? (readJson(featurePath) as object) : DEFAULT_FEATURE_CONFIG);
+    const spec = specPath ? normalizeSpec(readJson(specPath)) : undefined;
+    const epochs = int(values, 'epochs', 30, 1, 1000);
+    const seed = int(values, 'seed', 1, 0, 2 ** 31 - 1);
+    const batchSize = int(values, 'batch-size', 32, 1, 4096);
+    const backendWanted = choice(values, 'backend', NODE_BACKENDS, 'wasm');
+    const warn = (l: string) => io.err(`warning: ${l}`);
+    const clips = readDataDir(data, featureConfig, warn);
+    const valDir = str(values, 'val');
+    const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
+    const backend = await initNodeTf(backendWanted);
+    io.err(`training on ${clips.length} clips (${backend} backend)`);
+    const artifact = await trainArtifact({
+      clips,
+      valClips,
+      featureConfig,
+      preset: spec ? undefined : (preset ?? 'tiny-conv'),
+      spec,
+      epochs,
+      seed,
+      batchSize,
+      backend,
+      onEpoch: (p) => {
+        const val = p.valAcc === undefined ? '' : `  val_loss ${p.valLoss?.toFixed(4)}  val_acc ${p.valAcc.toFixed(3)}`;
+        io.err(`epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(3)}${val}`);
+      },
+    });
+    artifact.training = { ...artifact.training!, dataDir: absolute(data) };
+    writeModelDir(out, artifact);
+    const t = artifact.training;
+    if (flag(values, 'json')) {
+      io.out(JSON.stringify({ model: out, labels: artifact.labels, backend, epochs, seed, trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history }));
+    } else {
+      const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
+      io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips; validation accuracy ${acc}`);
+    }
+  },
+};
