@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'wav/bad-channels'
   | 'audio/empty'
   | 'audio/bad-rate'
+  | 'audio/bad-length'
   // features
   | 'features/bad-config'
   // dataset
@@ -31,6 +32,7 @@ export type ErrorCode =
   | 'model/label-mismatch'
   | 'train/failed'
   | 'train/cancelled'
+  | 'train/bad-options'
   // quantization
   | 'quant/unsupported-op'
   | 'quant/bad-calibration'
@@ -51,7 +53,9 @@ export type ErrorCode =
   | 'store/failed'
   // platform
   | 'mic/unavailable'
-  | 'mic/denied';
+  | 'mic/denied'
+  // workers
+  | 'worker/failed';
 
 export class EarshotError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,277 @@
+/**
+ * Convolution gradient kernels that the tfjs wasm backend (4.22) lacks: Conv2DBackpropFilter,
+ * DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput. Plain TypeScript
+ * over typed arrays (NHWC, any strides, 'same'/'valid'/explicit padding as tfjs computes it,
+ * dilation 1), registered with tf.registerKernel for 'wasm' and for 'cpu' (where they replace the
+ * stock kernels, which read every element through TensorBuffer.get and are many times slower).
+ *
+ * Geometry follows tfjs `backend_util.computeConv2DInfo`: output (yR, yC) reads input row
+ * xR = yR * strideH - padTop + wR and column xC = yC * strideW - padLeft + wC.
+ * Sums are accumulated in float64 and stored as float32.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+
+export interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  /** conv2d: output channels; depthwise: inC * depthMultiplier. */
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** dW[kH, kW, inC, outC] of y = conv2d(x, W): sum over b, yR, yC of x[b, xR, xC, ci] * dy[b, yR, yC, co]. */
+export function conv2dBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32Array): Float32Array {
+  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const acc = new Float64Array(kH * kW * inC * outC);
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outH; yR++) {
+      const xR0 = yR * strideH - padTop;
+      for (let yC = 0; yC < outW; yC++) {
+        const xC0 = yC * strideW - padLeft;
+        const dyBase = ((b * outH + yR) * outW + yC) * outC;
+        for (let wR = 0; wR < kH; wR++) {
+          const xR = xR0 + wR;
+          if (xR < 0 || xR >= inH) continue;
+          for (let wC = 0; wC < kW; wC++) {
+            const xC = xC0 + wC;
+            if (xC < 0 || xC >= inW) continue;
+            const xBase = ((b * inH + xR) * inW + xC) * inC;
+            const wBase = (wR * kW + wC) * inC;
+            for (let ci = 0; ci < inC; ci++) {
+              const xv = x[xBase + ci]!;
+              if (xv === 0) continue;
+              const o = (wBase + ci) * outC;
+              for (let co = 0; co < outC; co++) acc[o + co]! += xv * dy[dyBase + co]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return Float32Array.from(acc);
+}
+
+/** dW[kH, kW, inC, mult] of y = depthwiseConv2d(x, W): y channel c*mult+m reads x channel c. */
+export function depthwiseBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32Array): Float32Array {
+  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const mult = outC / inC;
+  const acc = new Float64Array(kH * kW * outC);
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outH; yR++) {
+      const xR0 = yR * strideH - padTop;
+      for (let yC = 0; yC < outW; yC++) {
+        const xC0 = yC * strideW - padLeft;
+        const dyBase = ((b * outH + yR) * outW + yC) * outC;
+        for (let wR = 0; wR < kH; wR++) {
+          const xR = xR0 + wR;
+          if (xR < 0 || xR >= inH) continue;
+          for (let wC = 0; wC < kW; wC++) {
+            const xC = xC0 + wC;
+            if (xC < 0 || xC >= inW) continue;
+            const xBase = ((b * inH + xR) * inW + xC) * inC;
+            const wBase = (wR * kW + wC) * outC;
+            for (let c = 0; c < inC; c++) {
+              const xv = x[xBase + c]!;
+              const o = c * mult;
+              for (let m = 0; m < mult; m++) acc[wBase + o + m]! += xv * dy[dyBase + o + m]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return Float32Array.from(acc);
+}
+
+/** dx[batch, inH, inW, inC] of y = depthwiseConv2d(x, W). */
+export function depthwiseBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array): Float32Array {
+  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const mult = outC / inC;
+  const acc = new Float64Array(batch * inH * inW * inC);
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outH; yR++) {
+      const xR0 = yR * strideH - padTop;
+      for (let yC = 0; yC < outW; yC++) {
+        const xC0 = yC * strideW - padLeft;
+        const dyBase = ((b * outH + yR) * outW + yC) * outC;
+        for (let wR = 0; wR < kH; wR++) {
+          const xR = xR0 + wR;
+          if (xR < 0 || xR >= inH) continue;
+          for (let wC = 0; wC < kW; wC++) {
+            const xC = xC0 + wC;
+            if (xC < 0 || xC >= inW) continue;
+            const xBase = ((b * inH + xR) * inW + xC) * inC;
+            const wBase = (wR * kW + wC) * outC;
+            for (let c = 0; c < inC; c++) {
+              const o = c * mult;
+              let s = 0;
+              for (let m = 0; m < mult; m++) s += w[wBase + o + m]! * dy[dyBase + o + m]!;
+              acc[xBase + c]! += s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return Float32Array.from(acc);
+}
+
+type Pad = 'same' | 'valid' | number;
+
+function geometry(
+  xShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number] | undefined,
+  dimRoundingMode: 'floor' | 'round' | 'ceil' | undefined,
+  depthwise: boolean,
+  kernel: string,
+): ConvGeometry {
+  const d = dilations ?? 1;
+  if ((typeof d === 'number' ? d : Math.max(d[0], d[1])) !== 1) throw new Error(`${kernel}: only dilation 1 is supported`);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
+  return {
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** The backend surface the kernels need (tfjs-backend-wasm BackendWasm and tfjs-backend-cpu MathBackendCPU). */
+interface WasmLike {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+interface CpuLike {
+  readSync(dataId: object): unknown;
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+function checkFloat(kernel: string, ...ts: TensorInfo[]): void {
+  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${kernel}: expected float32 tensors, got ${t.dtype}`);
+}
+
+/**
+ * Wrap a typed-array computation as a kernel for one backend. On wasm the inputs are read from
+ * the heap after the output is allocated (allocation may grow and detach the heap).
+ */
+function makeKernel(
+  kernelName: string,
+  backendName: 'wasm' | 'cpu',
+  run: (inputs: TensorInfo[], attrs: Record<string, unknown>) => { outShape: number[]; compute: (vals: Float32Array[]) => Float32Array },
+  inputNames: string[],
+): KernelConfig {
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const ins = inputNames.map((n) => {
+      const t = args.inputs[n];
+      if (!t) throw new Error(`${kernelName}: missing input ${n}`);
+      return t;
+    });
+    checkFloat(kernelName, ...ins);
+    const { outShape, compute } = run(ins, args.attrs ?? {});
+    if (backendName === 'wasm') {
+      const be = args.backend as WasmLike;
+      const out = be.makeOutput(outShape, 'float32');
+      const vals = ins.map((t) => be.typedArrayFromHeap(t));
+      const result = compute(vals);
+      be.typedArrayFromHeap(out).set(result);
+      return out;
+    }
+    const be = args.backend as CpuLike;
+    const vals = ins.map((t) => be.readSync(t.dataId) as Float32Array);
+    return be.makeTensorInfo(outShape, 'float32', compute(vals));
+  }) as unknown as KernelFunc;
+  return { kernelName, backendName, kernelFunc };
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: string;
+  filterShape?: number[];
+  inputShape?: number[];
+}
+
+function kernelsFor(backendName: 'wasm' | 'cpu'): KernelConfig[] {
+  return [
+    makeKernel(
+      'Conv2DBackpropFilter',
+      backendName,
+      ([x], a) => {
+        const at = a as unknown as ConvAttrs;
+        if (at.dataFormat !== undefined && at.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
+        const g = geometry(x!.shape, at.filterShape!, at.strides, at.pad, 1, at.dimRoundingMode, false, 'Conv2DBackpropFilter');
+        return { outShape: [...at.filterShape!], compute: ([xv, dyv]) => conv2dBackpropFilter(g, xv!, dyv!) };
+      },
+      ['x', 'dy'],
+    ),
+    makeKernel(
+      'DepthwiseConv2dNativeBackpropFilter',
+      backendName,
+      ([x], a) => {
+        const at = a as unknown as ConvAttrs;
+        const g = geometry(x!.shape, at.filterShape!, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropFilter');
+        return { outShape: [...at.filterShape!], compute: ([xv, dyv]) => depthwiseBackpropFilter(g, xv!, dyv!) };
+      },
+      ['x', 'dy'],
+    ),
+    makeKernel(
+      'DepthwiseConv2dNativeBackpropInput',
+      backendName,
+      ([, filter], a) => {
+        const at = a as unknown as ConvAttrs;
+        const g = geometry(at.inputShape!, filter!.shape, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropInput');
+        return { outShape: [...at.inputShape!], compute: ([dyv, wv]) => depthwiseBackpropInput(g, dyv!, wv!) };
+      },
+      ['dy', 'filter'],
+    ),
+  ];
+}
+
+export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
+
+let registered = false;
+
+/** Register the kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones). Idempotent. */
+export function registerGradientKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of ['wasm', 'cpu'] as const) {
+    for (const k of kernelsFor(backendName)) {
+      if (tf.getKernel(k.kernelName, backendName)) tf.unregisterKernel(k.kernelName, backendName);
+      tf.registerKernel(k);
+    }
+  }
+}
