@@ -1,0 +1,111 @@
+/**
+ * The JS gradient kernels (registered for wasm and cpu) against the stock cpu backend's
+ * gradients of conv2d and depthwiseConv2d, on seeded random shapes with strides 1..3, both
+ * paddings, odd and even kernels, depth multipliers 1..2.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeTf } from '../../src/cli/node-tf.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+
+interface Case {
+  batch: number;
+  h: number;
+  w: number;
+  inC: number;
+  kH: number;
+  kW: number;
+  outC: number; // conv2d filters
+  mult: number; // depthwise multiplier
+  strides: [number, number];
+  pad: 'same' | 'valid';
+}
+
+function cases(): Case[] {
+  const r = mulberry32(1234);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const out: Case[] = [
+    { batch: 2, h: 49, w: 40, inC: 1, kH: 10, kW: 8, outC: 8, mult: 1, strides: [2, 2], pad: 'same' },
+    { batch: 2, h: 13, w: 10, inC: 3, kH: 3, kW: 3, outC: 4, mult: 2, strides: [1, 1], pad: 'same' },
+    { batch: 1, h: 9, w: 7, inC: 2, kH: 4, kW: 2, outC: 3, mult: 1, strides: [2, 3], pad: 'valid' },
+  ];
+  for (let i = 0; i < 12; i++) {
+    const kH = int(1, 5);
+    const kW = int(1, 5);
+    out.push({
+      batch: int(1, 3), h: int(kH, 14), w: int(kW, 14), inC: int(1, 4), kH, kW, outC: int(1, 5), mult: int(1, 2),
+      strides: [int(1, 3), int(1, 3)], pad: r() < 0.5 ? 'same' : 'valid',
+    });
+  }
+  return out;
+}
+
+function rand(shape: number[], seed: number): tf.Tensor {
+  const r = mulberry32(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => r() * 2 - 1), shape, 'float32');
+}
+
+interface Grads {
+  convFilter: Float32Array;
+  convInput: Float32Array;
+  dwFilter: Float32Array;
+  dwInput: Float32Array;
+}
+
+function grads(c: Case, seed: number): Grads {
+  return tf.tidy(() => {
+    const x = rand([c.batch, c.h, c.w, c.inC], seed) as tf.Tensor4D;
+    const wc = rand([c.kH, c.kW, c.inC, c.outC], seed + 1) as tf.Tensor4D;
+    const wd = rand([c.kH, c.kW, c.inC, c.mult], seed + 2) as tf.Tensor4D;
+    const yc = tf.conv2d(x, wc, c.strides, c.pad);
+    const yd = tf.depthwiseConv2d(x, wd, c.strides, c.pad);
+    const dyc = rand(yc.shape, seed + 3);
+    const dyd = rand(yd.shape, seed + 4);
+    const [gxc, gwc] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), dyc)))([x, wc]);
+    const [gxd, gwd] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), dyd)))([x, wd]);
+    return {
+      convFilter: gwc!.dataSync() as Float32Array,
+      convInput: gxc!.dataSync() as Float32Array,
+      dwFilter: gwd!.dataSync() as Float32Array,
+      dwInput: gxd!.dataSync() as Float32Array,
+    };
+  });
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe('gradient kernels vs stock cpu gradients', () => {
+  it('cpu (JS kernels) and wasm (JS kernels) match stock cpu within 1e-4', async () => {
+    const all = cases();
+    // Stock cpu first: our kernels are not registered until initTf runs.
+    await tf.setBackend('cpu');
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeUndefined();
+    const stock = all.map((c, i) => grads(c, 100 * i));
+
+    expect(await initNodeTf('cpu')).toBe('cpu');
+    const cpu = all.map((c, i) => grads(c, 100 * i));
+    expect(await initNodeTf('wasm')).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    const wasm = all.map((c, i) => grads(c, 100 * i));
+
+    let worst = 0;
+    all.forEach((c, i) => {
+      for (const k of ['convFilter', 'dwFilter', 'dwInput', 'convInput'] as const) {
+        for (const [name, got] of [['cpu', cpu[i]!], ['wasm', wasm[i]!]] as const) {
+          const d = maxAbsDiff(got[k], stock[i]![k]);
+          worst = Math.max(worst, d);
+          expect(d, `${name} ${k} case ${i} ${JSON.stringify(c)}`).toBeLessThanOrEqual(1e-4);
+        }
+      }
+    });
+    // the comparison is not vacuous: gradients are non-trivial
+    expect(Math.max(...stock[0]!.convFilter.map(Math.abs))).toBeGreaterThan(0.1);
+    console.log(`gradient kernels: ${all.length} cases, worst max abs diff ${worst.toExponential(2)}`);
+  });
+});
