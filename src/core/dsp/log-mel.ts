@@ -1,0 +1,158 @@
+/**
+ * Earshot's log-mel features, defined on 16-bit PCM and in float32 arithmetic so that the C
+ * header (src/core/export/c/features.h) reproduces them bit for bit:
+ *   x[n] = pcm[n] / 32768 (exact)                       per frame f, n = f·hop + i, i < window
+ *   y[i] = x[n] · hann[i]   (periodic Hann, float32 table), zero-padded to fftSize
+ *   P[k] = |RFFT(y)[k]|², k = 0..fftSize/2               (fft.ts)
+ *   E[b] = Σ_i mel[b][i] · P[start_b + i], in bin order  (mel.ts)
+ *   out[f·bands + b] = logF32(max(E[b], float32(logFloor)))
+ * Tables are computed once per config in double and rounded to float32; the C header embeds
+ * the same float32 values as literals.
+ */
+import { EarshotError } from '../errors.ts';
+import { featureShape, validateFeatureConfig, type FeatureConfig, type FeatureShape, type Features } from './feature-config.ts';
+import { F32_MIN_NORMAL, logF32 } from './f32-math.ts';
+import { fftTables, powerSpectrum, type FftTables } from './fft.ts';
+import { melFilterbank, type MelFilterbank } from './mel.ts';
+
+const f = Math.fround;
+
+export interface LogMelTables {
+  config: FeatureConfig;
+  shape: FeatureShape;
+  /** Periodic Hann window of windowSamples, float32. */
+  window: Float32Array;
+  fft: FftTables;
+  mel: MelFilterbank;
+  /** float32(config.logFloor). */
+  logFloor: number;
+}
+
+interface Scratch {
+  frame: Float32Array;
+  power: Float32Array;
+  re: Float32Array;
+  im: Float32Array;
+}
+
+const tableCache = new Map<string, { tables: LogMelTables; scratch: Scratch }>();
+
+function configKey(c: FeatureConfig): string {
+  return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor].join('|');
+}
+
+function entry(input: Partial<FeatureConfig>): { tables: LogMelTables; scratch: Scratch } {
+  const config = validateFeatureConfig(input);
+  const key = configKey(config);
+  const hit = tableCache.get(key);
+  if (hit) return hit;
+  const logFloor = f(config.logFloor);
+  if (!(logFloor >= F32_MIN_NORMAL)) {
+    throw new EarshotError('features/bad-config', `logFloor ${config.logFloor} is below the smallest normal float32 (1.18e-38)`);
+  }
+  const shape = featureShape(config);
+  const window = new Float32Array(shape.windowSamples);
+  for (let i = 0; i < shape.windowSamples; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / shape.windowSamples);
+  const tables: LogMelTables = {
+    config,
+    shape,
+    window,
+    fft: fftTables(config.fftSize),
+    mel: melFilterbank(config),
+    logFloor,
+  };
+  const half = config.fftSize / 2;
+  const scratch: Scratch = {
+    frame: new Float32Array(config.fftSize),
+    power: new Float32Array(half + 1),
+    re: new Float32Array(half),
+    im: new Float32Array(half),
+  };
+  const e = { tables, scratch };
+  tableCache.set(key, e);
+  return e;
+}
+
+/** The float32 tables of a config (memoised); the C generator embeds exactly these. */
+export function logMelTables(config: Partial<FeatureConfig>): LogMelTables {
+  return entry(config).tables;
+}
+
+/** Float sample → 16-bit PCM as a microphone delivers it: clamp(round(s·32768)), NaN → 0. */
+export function toPcm16(samples: Float32Array): Int16Array {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const v = Math.round(samples[i] * 32768);
+    out[i] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Number.isNaN(v) ? 0 : v;
+  }
+  return out;
+}
+
+/** Log-mel of 16-bit PCM of exactly featureShape(config).inputSamples samples. */
+export function computeLogMelPcm16(pcm: Int16Array, config: Partial<FeatureConfig>): Features {
+  const { tables, scratch } = entry(config);
+  const { shape, window, fft, mel, logFloor } = tables;
+  if (!(pcm instanceof Int16Array)) throw new EarshotError('audio/bad-length', 'PCM must be an Int16Array');
+  if (pcm.length === 0) throw new EarshotError('audio/empty', 'no samples');
+  if (pcm.length !== shape.inputSamples) {
+    throw new EarshotError('audio/bad-length', `expected ${shape.inputSamples} samples, got ${pcm.length} (fit the clip first)`);
+  }
+  const { frame, power, re, im } = scratch;
+  const { start, length, offset, weights } = mel;
+  const bands = mel.bands;
+  const out = new Float32Array(shape.frames * bands);
+  const win = shape.windowSamples;
+  frame.fill(0);
+  for (let fr = 0; fr < shape.frames; fr++) {
+    const base = fr * shape.hopSamples;
+    // pcm/32768 is exact in float32; the product with the window is rounded by the store.
+    for (let i = 0; i < win; i++) frame[i] = (pcm[base + i] * 0.000030517578125) * window[i];
+    powerSpectrum(fft, frame, power, re, im);
+    for (let b = 0; b < bands; b++) {
+      const s = start[b];
+      const o = offset[b];
+      const len = length[b];
+      let acc = 0;
+      for (let i = 0; i < len; i++) acc = f(acc + f(weights[o + i] * power[s + i]));
+      out[fr * bands + b] = logF32(acc < logFloor ? logFloor : acc);
+    }
+  }
+  return { frames: shape.frames, bands, data: out };
+}
+
+/** Log-mel of float samples in [-1, 1): converted to 16-bit PCM first (see toPcm16). */
+export function computeLogMel(samples: Float32Array, config: Partial<FeatureConfig>): Features {
+  if (samples.length === 0) throw new EarshotError('audio/empty', 'no samples');
+  return computeLogMelPcm16(toPcm16(samples), config);
+}
+
+export interface InputQuantization {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** float32(1/scale): the multiplier both TS and C use to quantize features. */
+export function inputInvScale(scale: number): number {
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new EarshotError('quant/bad-calibration', `input scale must be positive, got ${scale}`);
+  const inv = f(1 / scale);
+  if (!Number.isFinite(inv)) throw new EarshotError('quant/bad-calibration', `input scale ${scale} is too small`);
+  return inv;
+}
+
+/**
+ * int8 features: q = clamp(floor(float32(float32(x·inv) + 0.5)) + zeroPoint, −128, 127), inv =
+ * inputInvScale(scale). (Rounding half up; the C header uses the same float32 formula.)
+ */
+export function quantizeFeatures(features: Features, q: InputQuantization): Int8Array {
+  const inv = inputInvScale(q.scale);
+  const zp = q.zeroPoint;
+  if (!Number.isInteger(zp) || zp < -128 || zp > 127) throw new EarshotError('quant/bad-calibration', `zero point must be an integer in [-128, 127], got ${zp}`);
+  const x = features.data;
+  const out = new Int8Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const u = f(f(x[i] * inv) + 0.5);
+    const v = Math.floor(u) + zp;
+    out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+  }
+  return out;
+}
