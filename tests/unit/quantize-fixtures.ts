@@ -147,3 +147,54 @@ export const TEST_SPECS: Record<string, ModelSpec> = {
     ],
   },
 };
+
+/** A random small network: a chain of conv / depthwise / separable / pool / bn layers, maybe a residual add, then a classifier. */
+export function randomSpec(seed: number): ModelSpec {
+  const r = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  let h = int(6, 14);
+  let w = int(5, 12);
+  let c = int(1, 3);
+  const layers: ModelSpec['layers'] = [];
+  const input = { shape: [h, w, c] as [number, number, number] };
+  const n = int(2, 4);
+  for (let i = 0; i < n; i++) {
+    const kind = pick(['conv2d', 'conv2d', 'depthwiseConv2d', 'separableConv2d', 'maxPooling2d', 'averagePooling2d', 'residual'] as const);
+    const padding = pick(['same', 'valid'] as const);
+    const k = [int(1, 3), int(1, 3)] as [number, number];
+    const s = [int(1, 2), int(1, 2)] as [number, number];
+    const fits = padding === 'same' || (h >= k[0] + 1 && w >= k[1] + 1);
+    const pad = fits ? padding : 'same';
+    const out = (len: number, kk: number, ss: number) => (pad === 'same' ? Math.ceil(len / ss) : Math.ceil((len - kk + 1) / ss));
+    const act = pick(['relu', 'relu6', 'linear'] as const);
+    if (kind === 'conv2d') {
+      c = int(2, 6);
+      layers.push({ type: 'conv2d', filters: c, kernelSize: k, strides: s, padding: pad, activation: act });
+      if (r() < 0.4) layers.push({ type: 'batchNormalization' });
+    } else if (kind === 'depthwiseConv2d') {
+      const m = int(1, 2);
+      layers.push({ type: 'depthwiseConv2d', kernelSize: k, strides: s, padding: pad, depthMultiplier: m, activation: act });
+      c *= m;
+    } else if (kind === 'separableConv2d') {
+      c = int(2, 5);
+      layers.push({ type: 'separableConv2d', filters: c, kernelSize: k, strides: s, padding: pad, depthMultiplier: int(1, 2), activation: act });
+    } else if (kind === 'residual') {
+      const base = `res${i}`;
+      layers.push({ type: 'conv2d', name: `${base}_a`, filters: c, kernelSize: 3, padding: 'same', activation: 'relu' });
+      layers.push({ type: 'conv2d', name: `${base}_b`, filters: c, kernelSize: 1, padding: 'same' });
+      layers.push({ type: 'add', name: `${base}_sum`, inputs: [`${base}_a`, `${base}_b`] });
+      if (r() < 0.5) layers.push({ type: 'activation', activation: 'relu' });
+      continue;
+    } else {
+      layers.push({ type: kind, poolSize: k, strides: s, padding: pad });
+    }
+    h = out(h, k[0], s[0]);
+    w = out(w, k[1], s[1]);
+  }
+  if (r() < 0.5) layers.push({ type: 'globalAveragePooling2d' });
+  else layers.push({ type: 'flatten' });
+  if (r() < 0.5) layers.push({ type: 'dense', units: int(4, 10), activation: 'relu' });
+  layers.push({ type: 'dense', units: int(2, 5), activation: 'softmax' });
+  return { version: 1, input, layers };
+}
