@@ -68,7 +68,7 @@ function unsupported(message: string): never {
 
 /** Round half away from zero (std::round / TfLiteRound). */
 export function roundAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
+  return (x < 0 ? -Math.round(-x) : Math.round(x)) + 0; // + 0 turns -0 into 0
 }
 
 /**
