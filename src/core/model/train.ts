@@ -1,0 +1,221 @@
+/**
+ * Training and float inference with tfjs on the active backend (see tf-backend.ts).
+ * Adam + categorical cross-entropy, seeded shuffle and initializers, manual batching with
+ * trainOnBatch so progress and cancellation work and a worker stays responsive. Every tensor,
+ * the model and the optimizer are disposed on every path.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { EarshotError } from '../errors.ts';
+import { analyzeSpec } from './analyze.ts';
+import type { FloatWeights, TrainingHistory } from './artifact.ts';
+import type { ModelSpec, SpecAnalysis } from './spec.ts';
+import { buildTfModel, getFloatWeights, setFloatWeights } from './tf-model.ts';
+import { mixSeed, mulberry32, shuffleInPlace } from './prng.ts';
+
+/** The part of AbortSignal that training reads (core has no DOM lib). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+}
+
+export interface TrainOptions {
+  spec: ModelSpec;
+  /** One feature matrix per clip, row-major frames × bands (= the spec's input, h·w·c values). */
+  x: Float32Array[];
+  /** Class index per clip, 0 ≤ y < units of the last layer. */
+  y: number[];
+  valX?: Float32Array[];
+  valY?: number[];
+  epochs: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Adam learning rate, default 1e-3. */
+  learningRate?: number;
+  seed: number;
+  onEpoch?: (e: EpochReport) => void;
+  onBatch?: (done: number, total: number) => void;
+  signal?: AbortSignalLike;
+}
+
+export interface TrainResult {
+  weights: FloatWeights;
+  history: TrainingHistory;
+}
+
+export const DEFAULT_BATCH_SIZE = 32;
+export const DEFAULT_LEARNING_RATE = 1e-3;
+/** tfjs-layers clips probabilities to [eps, 1 - eps] in categorical cross-entropy (backend epsilon 1e-7). */
+const CE_EPSILON = 1e-7;
+/** Yield to the event loop at least this often (ms) so a worker can receive messages. */
+const YIELD_EVERY_MS = 30;
+
+function bad(message: string): never {
+  throw new EarshotError('train/bad-options', message);
+}
+
+const timers = globalThis as unknown as { setTimeout: (f: () => void, ms: number) => unknown };
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => timers.setTimeout(resolve, 0));
+}
+
+function checkInputs(a: SpecAnalysis, x: unknown, y: unknown, what: string): { x: Float32Array[]; y: number[] } {
+  const [h, w, c] = a.spec.input.shape;
+  const size = h * w * c;
+  const classes = a.outputShape[0]!;
+  if (!Array.isArray(x) || !Array.isArray(y)) bad(`${what}: x and y must be lists`);
+  if (x.length !== y.length) bad(`${what}: ${x.length} feature matrices but ${y.length} labels`);
+  x.forEach((m, i) => {
+    if (!(m instanceof Float32Array) || m.length !== size) {
+      bad(`${what}: clip ${i} has ${(m as { length?: number })?.length} feature values, the model input [${h}, ${w}, ${c}] needs ${size}`);
+    }
+  });
+  y.forEach((l, i) => {
+    if (!Number.isInteger(l) || l < 0 || l >= classes) bad(`${what}: label ${String(l)} of clip ${i} is not a class index below ${classes}`);
+  });
+  return { x: x as Float32Array[], y: y as number[] };
+}
+
+function batchTensor(a: SpecAnalysis, x: Float32Array[], idx: readonly number[]): tf.Tensor4D {
+  const [h, w, c] = a.spec.input.shape;
+  const size = h * w * c;
+  const buf = new Float32Array(idx.length * size);
+  idx.forEach((k, j) => buf.set(x[k]!, j * size));
+  return tf.tensor4d(buf, [idx.length, h, w, c], 'float32');
+}
+
+function oneHot(y: number[], idx: readonly number[], classes: number): tf.Tensor2D {
+  const buf = new Float32Array(idx.length * classes);
+  idx.forEach((k, j) => (buf[j * classes + y[k]!] = 1));
+  return tf.tensor2d(buf, [idx.length, classes], 'float32');
+}
+
+/** Probabilities for each clip, in batches; no tensors survive. */
+function predictWith(model: tf.LayersModel, a: SpecAnalysis, x: Float32Array[], batchSize: number): Float32Array[] {
+  const classes = a.outputShape[0]!;
+  const out: Float32Array[] = [];
+  for (let s = 0; s < x.length; s += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, x.length - s) }, (_, j) => s + j);
+    const probs = tf.tidy(() => (model.predict(batchTensor(a, x, idx)) as tf.Tensor).dataSync() as Float32Array);
+    for (let j = 0; j < idx.length; j++) out.push(probs.slice(j * classes, (j + 1) * classes));
+  }
+  return out;
+}
+
+function lossAndAccuracy(probs: Float32Array[], y: number[]): { loss: number; acc: number } {
+  let loss = 0;
+  let correct = 0;
+  probs.forEach((p, i) => {
+    const t = y[i]!;
+    let sum = 0;
+    for (const v of p) sum += v;
+    loss -= Math.log(Math.min(1 - CE_EPSILON, Math.max(CE_EPSILON, p[t]! / sum)));
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+    if (best === t) correct++;
+  });
+  return { loss: loss / probs.length, acc: correct / probs.length };
+}
+
+function cancelled(): EarshotError {
+  return new EarshotError('train/cancelled', 'training was cancelled');
+}
+
+/** Train a model from a spec; returns float weights by layer name and the per-epoch history. */
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  if (opts === null || typeof opts !== 'object') bad('trainModel needs options');
+  const a = analyzeSpec(opts.spec);
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const learningRate = opts.learningRate ?? DEFAULT_LEARNING_RATE;
+  const { epochs, seed, signal } = opts;
+  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 10000) bad(`epochs must be an integer from 1 to 10000, got ${String(epochs)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) bad(`batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) bad(`learningRate must be a positive number, got ${String(learningRate)}`);
+  if (!Number.isInteger(seed)) bad(`seed must be an integer, got ${String(seed)}`);
+  if (a.outputShape.length !== 1) bad(`the model output must be a vector of class scores, got [${a.outputShape.join(', ')}]`);
+  const train = checkInputs(a, opts.x, opts.y, 'training set');
+  if (train.x.length === 0) throw new EarshotError('dataset/too-few-clips', 'no clips to train on');
+  if ((opts.valX === undefined) !== (opts.valY === undefined)) bad('give both valX and valY or neither');
+  const val = opts.valX ? checkInputs(a, opts.valX, opts.valY, 'validation set') : undefined;
+  const hasVal = val !== undefined && val.x.length > 0;
+  if (signal?.aborted) throw cancelled();
+
+  const classes = a.outputShape[0]!;
+  const n = train.x.length;
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const total = batchesPerEpoch * epochs;
+  const history: TrainingHistory = { loss: [], acc: [], valLoss: [], valAcc: [] };
+  const rand = mulberry32(mixSeed(seed, 0x5eed));
+  const order = Array.from({ length: n }, (_, i) => i);
+
+  const model = buildTfModel(a.spec, seed);
+  const optimizer = tf.train.adam(learningRate);
+  try {
+    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    let done = 0;
+    let lastYield = Date.now();
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      shuffleInPlace(order, rand);
+      let lossSum = 0;
+      let accSum = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        const idx = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const xs = batchTensor(a, train.x, idx);
+        const ys = oneHot(train.y, idx, classes);
+        let r: number | number[];
+        try {
+          r = await model.trainOnBatch(xs, ys);
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        const [loss, acc] = r as number[];
+        if (!Number.isFinite(loss)) throw new EarshotError('train/failed', `the loss became ${String(loss)} in epoch ${epoch}; try a lower learning rate`);
+        lossSum += loss! * idx.length;
+        accSum += acc! * idx.length;
+        done++;
+        opts.onBatch?.(done, total);
+        if (Date.now() - lastYield >= YIELD_EVERY_MS || b === batchesPerEpoch - 1) {
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
+        if (signal?.aborted) throw cancelled();
+      }
+      const report: EpochReport = { epoch, epochs, loss: lossSum / n, acc: accSum / n };
+      history.loss.push(report.loss);
+      history.acc.push(report.acc);
+      if (hasVal) {
+        const m = lossAndAccuracy(predictWith(model, a, val.x, Math.max(batchSize, 64)), val.y);
+        report.valLoss = m.loss;
+        report.valAcc = m.acc;
+        history.valLoss.push(m.loss);
+        history.valAcc.push(m.acc);
+      }
+      opts.onEpoch?.(report);
+    }
+    return { weights: getFloatWeights(model, a), history };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** Class probabilities of a trained float model for each clip (builds the model once, disposes it). */
+export function predictFloat(spec: ModelSpec, weights: FloatWeights, x: Float32Array[]): Float32Array[] {
+  const a = analyzeSpec(spec);
+  checkInputs(a, x, x.map(() => 0), 'predict');
+  const model = buildTfModel(a.spec, 0);
+  try {
+    setFloatWeights(model, weights);
+    return predictWith(model, a, x, 64);
+  } finally {
+    model.dispose();
+  }
+}
