@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'mcu/unknown-runtime'
   | 'mcu/unknown-core'
   | 'mcu/bad-board'
+  | 'mcu/bad-options'
   // export
   | 'export/bad-prefix'
   | 'export/bad-format'

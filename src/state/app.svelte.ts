@@ -1,0 +1,59 @@
+/**
+ * The page's state graph: one store, lazily started workers, one state object per screen.
+ * Platform objects are injectable (tests pass fakes with real behaviour).
+ */
+import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { openClipStore, type ClipStoreOptions } from '../platform/clip-store.ts';
+import { openMicrophone, type OpenMicrophone } from '../platform/microphone.ts';
+import { downloadFile } from '../platform/download.ts';
+import { createFeaturesClient, type FeaturesClient } from '../workers/features-bridge.ts';
+import { createTrainClient, type TrainClient } from '../workers/train-bridge.ts';
+import { DatasetState } from './dataset.svelte.ts';
+import { RecorderState } from './recorder.svelte.ts';
+import { FeatureCache } from './features.svelte.ts';
+import { ModelState } from './model.svelte.ts';
+import { ExportState, type SaveFile } from './export.svelte.ts';
+import { FitState } from './fit.svelte.ts';
+
+export interface AppDeps {
+  store?: ClipStoreOptions;
+  openMicrophone?: OpenMicrophone;
+  featuresClient?: () => FeaturesClient;
+  trainClient?: () => TrainClient;
+  save?: SaveFile;
+  config?: FeatureConfig;
+}
+
+export interface AppState {
+  config: FeatureConfig;
+  dataset: DatasetState;
+  recorder: RecorderState;
+  features: FeatureCache;
+  model: ModelState;
+  fit: FitState;
+  exporter: ExportState;
+}
+
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= make());
+}
+
+export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
+  const config = deps.config ?? DEFAULT_FEATURE_CONFIG;
+  const store = await openClipStore(deps.store);
+  const features = lazy(deps.featuresClient ?? (() => createFeaturesClient()));
+  const train = lazy(deps.trainClient ?? (() => createTrainClient()));
+  const model = new ModelState(train, store, config);
+  const app: AppState = {
+    config,
+    dataset: new DatasetState(store, config),
+    recorder: new RecorderState(deps.openMicrophone ?? openMicrophone, config),
+    features: new FeatureCache(features, config),
+    model,
+    fit: new FitState(() => model.artifact?.spec ?? null, config),
+    exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
+  };
+  await Promise.all([app.dataset.load(), app.model.load()]);
+  return app;
+}

@@ -1,0 +1,167 @@
+/**
+ * ModelState: train (preset, epochs, seed, live curve, cancel), quantize (float vs int8
+ * accuracy) and keep the current ModelArtifact, persisted via serializeModel in the store.
+ */
+import type { Clip } from '../core/dataset/clip.ts';
+import { EarshotError, describeError } from '../core/errors.ts';
+import type { FeatureConfig } from '../core/dsp/feature-config.ts';
+import { serializeModel, deserializeModel, type ModelArtifact } from '../core/model/artifact.ts';
+import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
+import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import type { ClipStore } from '../platform/clip-store.ts';
+import type { TrainClient } from '../workers/train-bridge.ts';
+
+export const PRESETS = ['tiny-conv', 'ds-cnn-s'] as const;
+export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled' | 'error';
+export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
+
+export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
+  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id }));
+}
+
+export class ModelState {
+  preset = $state<string>('tiny-conv');
+  epochs = $state(30);
+  seed = $state(42);
+  valFraction = 0.2;
+
+  backend = $state<string | null>(null);
+  status = $state<TrainStatus>('idle');
+  error = $state<string | null>(null);
+  /** Batches done / total over the whole run, 0..1. */
+  progress = $state(0);
+  curve = $state.raw<EpochProgress[]>([]);
+
+  quantStatus = $state<QuantStatus>('idle');
+  quantError = $state<string | null>(null);
+  floatAccuracy = $state<number | null>(null);
+  int8Accuracy = $state<number | null>(null);
+
+  artifact = $state.raw<ModelArtifact | null>(null);
+  saveError = $state<string | null>(null);
+
+  readonly #client: () => TrainClient;
+  readonly #store: ClipStore;
+  readonly #config: FeatureConfig;
+
+  valAccuracy = $derived(this.artifact?.training?.valAccuracy ?? null);
+  quantized = $derived(this.artifact?.quantized !== undefined && this.artifact !== null);
+
+  constructor(client: () => TrainClient, store: ClipStore, config: FeatureConfig) {
+    this.#client = client;
+    this.#store = store;
+    this.#config = config;
+  }
+
+  /** Restore the saved model (if any) after a reload. */
+  async load(): Promise<void> {
+    const files = await this.#store.loadModel();
+    if (!files) return;
+    try {
+      this.artifact = deserializeModel(files);
+      const h = this.artifact.training?.history;
+      if (h) {
+        this.curve = h.loss.map((loss, i) => ({
+          epoch: i + 1,
+          epochs: h.loss.length,
+          loss,
+          acc: h.acc[i],
+          valLoss: h.valLoss[i],
+          valAcc: h.valAcc[i],
+        }));
+      }
+      this.status = 'done';
+      this.progress = 1;
+      this.backend = this.artifact.training?.backend ?? null;
+      if (this.artifact.quantized) this.quantStatus = 'done';
+    } catch (e) {
+      this.saveError = `the saved model could not be read: ${describeError(e)}`;
+    }
+  }
+
+  async initBackend(): Promise<void> {
+    try {
+      this.backend = await this.#client().init();
+    } catch (e) {
+      this.error = describeError(e);
+    }
+  }
+
+  get busy(): boolean {
+    return this.status === 'starting' || this.status === 'training' || this.quantStatus === 'running';
+  }
+
+  async train(clips: readonly Clip[]): Promise<void> {
+    if (this.busy) return;
+    const epochs = Math.round(Number(this.epochs));
+    const seed = Math.round(Number(this.seed));
+    this.error = null;
+    this.status = 'starting';
+    this.progress = 0;
+    this.curve = [];
+    this.resetQuant();
+    try {
+      const client = this.#client();
+      this.backend = await client.init();
+      this.status = 'training';
+      const artifact = await client.train(
+        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction },
+        (p) => {
+          this.curve = [...this.curve, p];
+        },
+        (done, total) => {
+          this.progress = total > 0 ? done / total : 0;
+        },
+      );
+      this.progress = 1;
+      await this.#setArtifact(artifact);
+      this.status = 'done';
+    } catch (e) {
+      if (e instanceof EarshotError && e.code === 'train/cancelled') {
+        this.status = 'cancelled';
+      } else {
+        this.status = 'error';
+        this.error = describeError(e);
+      }
+    }
+  }
+
+  cancel(): void {
+    if (this.status === 'training' || this.status === 'starting') this.#client().cancel();
+  }
+
+  resetQuant(): void {
+    this.quantStatus = 'idle';
+    this.quantError = null;
+    this.floatAccuracy = null;
+    this.int8Accuracy = null;
+  }
+
+  async quantize(clips: readonly Clip[]): Promise<void> {
+    const artifact = this.artifact;
+    if (!artifact || this.busy) return;
+    this.resetQuant();
+    this.quantStatus = 'running';
+    try {
+      const known = clips.filter((c) => artifact.labels.includes(c.label));
+      const out = await this.#client().quantize(artifact, toLabeled(known));
+      this.floatAccuracy = out.float.accuracy;
+      this.int8Accuracy = out.int8.accuracy;
+      await this.#setArtifact(out.artifact);
+      this.quantStatus = 'done';
+    } catch (e) {
+      this.quantStatus = 'error';
+      this.quantError = describeError(e);
+    }
+  }
+
+  async #setArtifact(a: ModelArtifact): Promise<void> {
+    this.artifact = a;
+    this.saveError = null;
+    try {
+      await this.#store.saveModel(serializeModel(a));
+    } catch (e) {
+      this.saveError = describeError(e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/** Main-thread side of the train worker (tfjs lives only there). */
+import { proxy } from 'comlink';
+import type { ModelArtifact } from '../core/model/artifact.ts';
+import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
+import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import { EarshotError } from '../core/errors.ts';
+import type { TrainApi, TrainJob, QuantizeOutcome } from './train.worker.ts';
+import { WorkerBridge } from './bridge.ts';
+import { unwrap, type Result } from './result.ts';
+
+export type { TrainJob, QuantizeOutcome };
+
+export interface TrainClient {
+  init(): Promise<string>;
+  train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch?: (done: number, total: number) => void): Promise<ModelArtifact>;
+  /** Ask the running training to stop; it rejects with 'train/cancelled'. */
+  cancel(): void;
+  quantize(artifact: ModelArtifact, clips: LabeledClip[]): Promise<QuantizeOutcome>;
+  exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<string>;
+  terminate(): void;
+}
+
+/** If the worker ignores a cancel this long (busy in a batch), it is terminated. */
+const CANCEL_GRACE_MS = 3000;
+
+export function createTrainClient(
+  create: () => Worker = () => new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }),
+): TrainClient {
+  const bridge = new WorkerBridge<TrainApi>(create, 'train', 'worker/failed');
+  let cancelHard: ((e: EarshotError) => void) | null = null;
+  return {
+    async init() {
+      return unwrap(await bridge.call<Result<string>>((api) => api.init()));
+    },
+    async train(job, onEpoch, onBatch = () => undefined) {
+      const hard = new Promise<never>((_, reject) => {
+        cancelHard = reject;
+      });
+      try {
+        const run = bridge.call<Result<ModelArtifact>>((api) => api.train(job, proxy(onEpoch), proxy(onBatch)));
+        return unwrap(await Promise.race([run, hard]));
+      } finally {
+        cancelHard = null;
+      }
+    },
+    cancel() {
+      if (!bridge.started) return;
+      void bridge.call((api) => api.cancel());
+      const reject = cancelHard;
+      if (!reject) return;
+      setTimeout(() => {
+        if (cancelHard !== reject) return;
+        bridge.terminate();
+        reject(new EarshotError('train/cancelled', 'training was cancelled'));
+      }, CANCEL_GRACE_MS);
+    },
+    async quantize(artifact, clips) {
+      return unwrap(await bridge.call<Result<QuantizeOutcome>>((api) => api.quantize(artifact, clips)));
+    },
+    async exportHeader(artifact, prefix, testClips) {
+      return unwrap(await bridge.call<Result<string>>((api) => api.exportHeader(artifact, prefix, testClips)));
+    },
+    terminate: () => bridge.terminate(),
+  };
+}
