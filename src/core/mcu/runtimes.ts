@@ -1,0 +1,117 @@
+/**
+ * Runtimes: how a model runs on the board. Cycle constants live in cost-tables.ts; this file holds
+ * the flash and RAM overheads of each runtime, with their evidence or assumption.
+ */
+import { EarshotError } from '../errors.ts';
+import { RUNTIME_IDS, type Runtime, type RuntimeId } from './types.ts';
+
+/**
+ * TFLM: "The core runtime just fits in 16 KB on an Arm Cortex M3 and, with enough operators to run a
+ * speech keyword detection model, takes up a total of 22 KB" (tensorflow.org/lite/microcontrollers
+ * overview). The speech model uses 4 ops, so ~1.5 KB per reference kernel.
+ */
+const TFLM_CORE_CODE_BYTES = 16 * 1024;
+const TFLM_REFERENCE_KERNEL_BYTES = 1536;
+/** CMSIS-NN kernels are unrolled with DSP and generic paths: assumed 2x a reference kernel. */
+const CMSIS_KERNEL_BYTES = 3072;
+/**
+ * .tflite flatbuffer beyond raw weights and biases: tensors, operators, per-channel scales (float32)
+ * and zero points (int64) for weights and biases = 24 B/channel. 1024 + 600/op + 24/channel
+ * reproduces file size minus constant bytes of the calibration models within ~2x:
+ * KWS 22.9 vs 29.6 KB, IC 18.6 vs 19.7, AD 7.0 vs 6.1, micro_speech 3.6 vs 2.1 (models.md).
+ */
+const tfliteFormatBytes = (ops: number, channels: number): number => 1024 + 600 * ops + 24 * channels;
+
+const RUNTIMES: Record<RuntimeId, Runtime> = {
+  'earshot-c': {
+    id: 'earshot-c',
+    name: 'Earshot portable C',
+    description: 'The exported C99 header: plain int8 loops, no framework, no malloc; runs on every Cortex-M.',
+    status: 'available',
+    // Assumed until measured with arm-none-eabi-size on exported headers: a 4 KB engine + 1 KB per op kind at -Os.
+    codeFlashBytes: (_core, opKinds) => 4096 + 1024 * opKinds,
+    // Labels, shapes and layer descriptors: assumed 256 B.
+    modelFormatFlashBytes: () => 256,
+    // int32 multiplier + int32 shift per output channel (TFLite requantization).
+    quantParamBytesPerChannel: 8,
+    perInvokeOverheadCycles: 500,
+    // Stack of the engine and its caller: assumed 1 KB.
+    arenaOverheadBytes: 1024,
+    ramBytesPerOp: 0,
+    ramBytesPerChannel: 0,
+    usesCmsisScratch: false,
+  },
+  'earshot-simd': {
+    id: 'earshot-simd',
+    name: 'Earshot C + CMSIS-NN',
+    description: 'The exported header calling CMSIS-NN kernels (DSP/Helium). Planned: estimated from CMSIS-NN evidence, not exportable yet.',
+    status: 'planned',
+    codeFlashBytes: (_core, opKinds) => 4096 + CMSIS_KERNEL_BYTES * opKinds,
+    modelFormatFlashBytes: () => 256,
+    quantParamBytesPerChannel: 8,
+    perInvokeOverheadCycles: 500,
+    arenaOverheadBytes: 1024,
+    ramBytesPerOp: 0,
+    ramBytesPerChannel: 0,
+    usesCmsisScratch: true,
+  },
+  'tflm-cmsis-nn': {
+    id: 'tflm-cmsis-nn',
+    name: 'TFLite Micro + CMSIS-NN',
+    description: 'TensorFlow Lite for Microcontrollers interpreter with CMSIS-NN optimized int8 kernels.',
+    status: 'available',
+    codeFlashBytes: (_core, opKinds) => TFLM_CORE_CODE_BYTES + CMSIS_KERNEL_BYTES * opKinds,
+    modelFormatFlashBytes: tfliteFormatBytes,
+    // Counted in the flatbuffer overhead (24 B/channel).
+    quantParamBytesPerChannel: 0,
+    // MicroInterpreter::Invoke bookkeeping: assumed 5000 cycles.
+    perInvokeOverheadCycles: 5000,
+    // MicroInterpreter + allocator structs + stack: assumed 2 KB.
+    arenaOverheadBytes: 2048,
+    // TfLiteNode + op data + eval tensors per op: assumed 64 B.
+    ramBytesPerOp: 64,
+    // Conv/depthwise OpData keeps per-channel int32 multiplier and shift in the persistent arena.
+    ramBytesPerChannel: 8,
+    usesCmsisScratch: true,
+  },
+  'tflm-reference': {
+    id: 'tflm-reference',
+    name: 'TFLite Micro (reference kernels)',
+    description: 'TensorFlow Lite for Microcontrollers with its portable reference kernels.',
+    status: 'available',
+    codeFlashBytes: (_core, opKinds) => TFLM_CORE_CODE_BYTES + TFLM_REFERENCE_KERNEL_BYTES * opKinds,
+    modelFormatFlashBytes: tfliteFormatBytes,
+    quantParamBytesPerChannel: 0,
+    perInvokeOverheadCycles: 5000,
+    arenaOverheadBytes: 2048,
+    ramBytesPerOp: 64,
+    ramBytesPerChannel: 8,
+    usesCmsisScratch: false,
+  },
+  vendor: {
+    id: 'vendor',
+    name: 'Vendor code generator (X-CUBE-AI class)',
+    description: 'An optimizing vendor tool such as ST X-CUBE-AI; constants fitted on its MLPerf Tiny results.',
+    status: 'available',
+    // Assumed: 8 KB runtime library + 2 KB per op kind.
+    codeFlashBytes: (_core, opKinds) => 8192 + 2048 * opKinds,
+    modelFormatFlashBytes: (ops) => 512 + 128 * ops,
+    quantParamBytesPerChannel: 8,
+    perInvokeOverheadCycles: 1000,
+    arenaOverheadBytes: 1024,
+    ramBytesPerOp: 32,
+    ramBytesPerChannel: 0,
+    usesCmsisScratch: true,
+  },
+};
+
+export function listRuntimes(): Runtime[] {
+  return RUNTIME_IDS.map((id) => RUNTIMES[id]);
+}
+
+export function getRuntime(id: string): Runtime {
+  if (typeof id !== 'string' || !(RUNTIME_IDS as readonly string[]).includes(id)) {
+    throw new EarshotError('mcu/unknown-runtime', `unknown runtime ${JSON.stringify(id)}; known runtimes: ${RUNTIME_IDS.join(', ')}`);
+  }
+  return RUNTIMES[id as RuntimeId];
+}

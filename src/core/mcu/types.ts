@@ -1,0 +1,145 @@
+/**
+ * Types of the Cortex-M fit estimator: boards (data), runtimes (how a model runs there),
+ * per-op cost tables and the FitReport that estimate() returns.
+ */
+
+export type CoreId =
+  | 'cortex-m0plus'
+  | 'cortex-m3'
+  | 'cortex-m4'
+  | 'cortex-m4f'
+  | 'cortex-m7'
+  | 'cortex-m33'
+  | 'cortex-m55'
+  | 'cortex-m85';
+
+export const CORE_IDS: readonly CoreId[] = [
+  'cortex-m0plus',
+  'cortex-m3',
+  'cortex-m4',
+  'cortex-m4f',
+  'cortex-m7',
+  'cortex-m33',
+  'cortex-m55',
+  'cortex-m85',
+];
+
+export interface Board {
+  /** kebab-case, e.g. 'nano33ble'. */
+  id: string;
+  name: string;
+  mcu: string;
+  core: CoreId;
+  clockMhz: number;
+  sramBytes: number;
+  flashBytes: number;
+  /** Measured or datasheet-derived active power during inference, when a source gives one. */
+  activePowerMw?: number;
+  hasFpu: boolean;
+  /** DSP extension (SIMD on 8/16-bit lanes: SMLAD), or Helium/MVE on M55/M85. */
+  hasDsp: boolean;
+  /** Where every number came from, and which value was taken where sources disagree. */
+  source: string;
+}
+
+export type RuntimeId = 'earshot-c' | 'earshot-simd' | 'tflm-cmsis-nn' | 'tflm-reference' | 'vendor';
+export const RUNTIME_IDS: readonly RuntimeId[] = ['earshot-c', 'earshot-simd', 'tflm-cmsis-nn', 'tflm-reference', 'vendor'];
+
+export type Dtype = 'int8' | 'float32';
+
+/** How much to trust a cost table for one (runtime, core). */
+export type Evidence = 'fitted' | 'derived' | 'assumed';
+
+/**
+ * Cycles per unit of work for one (runtime, core, dtype). Per-op cost functions in cost.ts
+ * combine these with a layer's shapes. The MLPerf Tiny data cannot separate depthwise from
+ * regular convolution, so both are fitted with one cycles/MAC (see cost-tables.ts).
+ */
+export interface OpCostTable {
+  convCyclesPerMac: number;
+  depthwiseCyclesPerMac: number;
+  denseCyclesPerMac: number;
+  /** Requantization, store and per-pixel loop setup, per output element of conv/depthwise/dense. */
+  cyclesPerOutput: number;
+  /** Max/average pooling, per input element read. */
+  poolCyclesPerInput: number;
+  /** Residual add, per output element (int8: two rescales and a requantization). */
+  addCyclesPerElement: number;
+  /** A stand-alone activation or batch norm that could not be fused, per element. */
+  elementwiseCyclesPerElement: number;
+  softmaxCyclesPerElement: number;
+  /** Runtime cost of dispatching one deployed op (interpreter / function call). */
+  layerOverheadCycles: number;
+}
+
+export interface CostEntry {
+  table: OpCostTable;
+  evidence: Evidence;
+  /** One line naming the evidence or the assumption behind the numbers. */
+  note: string;
+}
+
+export interface Runtime {
+  id: RuntimeId;
+  name: string;
+  description: string;
+  /** 'planned' runtimes are estimated from evidence but Earshot cannot export them yet. */
+  status: 'available' | 'planned';
+  /** Runtime code in flash: interpreter/engine + kernels, given the distinct op kinds used. */
+  codeFlashBytes: (core: CoreId, opKinds: number) => number;
+  /** Model container overhead in flash (e.g. the .tflite flatbuffer beyond raw weights). */
+  modelFormatFlashBytes: (ops: number, perChannelQuantChannels: number) => number;
+  /** Per output channel of conv/depthwise: requantization multiplier + shift bytes in flash. */
+  quantParamBytesPerChannel: number;
+  perInvokeOverheadCycles: number;
+  /** Fixed RAM the runtime needs besides the activation arena (interpreter state, stack). */
+  arenaOverheadBytes: number;
+  /** RAM per deployed op and per tensor (interpreter node/tensor structs). */
+  ramBytesPerOp: number;
+  /** RAM per conv/depthwise output channel held at run time (TFLM keeps multipliers in RAM). */
+  ramBytesPerChannel: number;
+  /** Whether kernels need an im2col-style scratch buffer (CMSIS-NN does). */
+  usesCmsisScratch: boolean;
+}
+
+export interface LayerCost {
+  name: string;
+  type: string;
+  macs: number;
+  cycles: number;
+  latencyMs: number;
+  /** Weights, biases and quantization parameters of this layer in flash. */
+  weightBytes: number;
+  /** Bytes of this layer's output tensor (0 for in-place views and fused layers). */
+  outputBytes: number;
+  /** 'compute' runs a kernel; 'fused' is folded into its producer; 'view' shares its input's buffer. */
+  role: 'compute' | 'fused' | 'view';
+}
+
+export interface FitReport {
+  board: Board;
+  runtime: RuntimeId;
+  dtype: Dtype;
+  cycles: number;
+  latencyMs: number;
+  /** Energy per inference when the board has an activePowerMw figure. */
+  energyUj?: number;
+  arenaBytes: number;
+  /** PCM input buffer and feature-extraction work buffers. */
+  featureBufferBytes: number;
+  /** Runtime RAM besides arena and features: interpreter state, kernel scratch, stack. */
+  runtimeRamBytes: number;
+  /** arena + features + runtime overhead. */
+  ramBytes: number;
+  /** Weights, biases and quantization parameters. */
+  weightBytes: number;
+  /** Runtime code, model container overhead and feature tables. */
+  runtimeFlashBytes: number;
+  /** weights + runtime code + tables. */
+  flashBytes: number;
+  fits: { flash: boolean; ram: boolean; all: boolean };
+  layers: LayerCost[];
+  costEvidence: Evidence;
+  /** Assumptions a reader should know (e.g. no measured data for this core). */
+  notes: string[];
+}
