@@ -1,0 +1,51 @@
+/**
+ * The C feature extractor (featuresCSource → features.h) gives IDENTICAL float log-mel and int8
+ * features to the TypeScript, for every golden clip and both fixture configs, built with
+ * strict flags and with FMA contraction allowed on the command line (the header's pragma must
+ * keep it off).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadGolden } from '../reference/fixtures.ts';
+import { compileC, requireTool, runProgram, STRICT_C_FLAGS } from './helpers/gcc.ts';
+import { differences, featuresProgram, parseFeaturesOutput, tsOutputs } from './helpers/features-program.ts';
+
+const golden = loadGolden();
+const inputs = {
+  default: { scale: 0.0937, zeroPoint: 21 },
+  narrow: { scale: 0.0811, zeroPoint: 14 },
+} as const;
+
+const builds: Array<[string, string[]]> = [
+  ['strict -O2', ['-O2', ...STRICT_C_FLAGS]],
+  ['-O2 -ffp-contract=fast -march=native', ['-O2', '-ffp-contract=fast', '-march=native', '-Wall', '-Wextra', '-Werror']],
+  ['strict -O0', ['-O0', ...STRICT_C_FLAGS]],
+];
+
+describe.skipIf(!requireTool('gcc'))('C features == TypeScript features (host gcc)', () => {
+  for (const [cname, config] of Object.entries(golden.configs)) {
+    const clips = golden.clips.filter((c) => c.config === cname);
+    const input = inputs[cname as keyof typeof inputs];
+    const expected = tsOutputs(config, input, clips.map((c) => c.pcm));
+    const program = featuresProgram(config, input, clips.map((c) => c.pcm));
+    for (const [bname, flags] of builds) {
+      it(`${cname} config, ${clips.length} clips, gcc ${bname}`, () => {
+        const built = compileC(program, { flags, ldflags: [] });
+        try {
+          expect(built.stderr).toBe('');
+          const run = runProgram(built.exe);
+          expect(run.exitCode).toBe(0);
+          const got = parseFeaturesOutput(run.stdout, config, clips.length);
+          clips.forEach((clip, i) => {
+            expect(differences(got[i].features, expected[i].features), `int8 features of ${clip.name}`).toEqual([]);
+            expect(differences(got[i].logMel, expected[i].logMel), `log-mel of ${clip.name}`).toEqual([]);
+          });
+          // The quantized features use most of the int8 range (the test is not trivially all-clamped).
+          const all = expected.flatMap((e) => Array.from(e.features));
+          expect(new Set(all).size).toBeGreaterThan(100);
+        } finally {
+          built.cleanup();
+        }
+      });
+    }
+  }
+});
