@@ -149,13 +149,14 @@ export const TEST_SPECS: Record<string, ModelSpec> = {
 };
 
 /** A random small network: a chain of conv / depthwise / separable / pool / bn layers, maybe a residual add, then a classifier. */
-export function randomSpec(seed: number): ModelSpec {
+export function randomSpec(seed: number, inputShape?: [number, number, number]): ModelSpec {
   const r = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   let h = int(6, 14);
   let w = int(5, 12);
   let c = int(1, 3);
+  if (inputShape) [h, w, c] = inputShape;
   const layers: ModelSpec['layers'] = [];
   const input = { shape: [h, w, c] as [number, number, number] };
   const n = int(2, 4);
