@@ -33,23 +33,31 @@ export function livesOverlap(a: BufferLife, b: BufferLife): boolean {
 }
 
 export function planArena(buffers: readonly BufferLife[], alignBytes = ARENA_ALIGN_BYTES): ArenaPlan {
-  const order = [...buffers].sort((a, b) => b.sizeBytes - a.sizeBytes || a.firstStep - b.firstStep || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const placed: Placement[] = [];
+  const order = buffers.map((b, i) => i).sort((i, j) => {
+    const a = buffers[i]!;
+    const b = buffers[j]!;
+    return b.sizeBytes - a.sizeBytes || a.firstStep - b.firstStep || i - j;
+  });
+  // Placed buffers kept sorted by offset, so the first-fit scan is one pass.
+  const byOffset: Placement[] = [];
+  const result: Placement[] = new Array<Placement>(buffers.length);
   let arenaBytes = 0;
-  for (const b of order) {
-    const live = placed.filter((p) => livesOverlap(p, b)).sort((x, y) => x.offset - y.offset);
+  for (const i of order) {
+    const b = buffers[i]!;
     let offset = 0;
-    for (const p of live) {
+    for (const p of byOffset) {
+      if (!livesOverlap(p, b)) continue;
       if (offset + b.sizeBytes <= p.offset) break;
       offset = Math.max(offset, alignUp(p.offset + p.sizeBytes, alignBytes));
     }
-    const pl: Placement = { ...b, offset };
-    placed.push(pl);
+    const pl: Placement = { id: b.id, sizeBytes: b.sizeBytes, firstStep: b.firstStep, lastStep: b.lastStep, offset };
+    let k = byOffset.length;
+    while (k > 0 && byOffset[k - 1]!.offset > offset) k--;
+    byOffset.splice(k, 0, pl);
+    result[i] = pl;
     arenaBytes = Math.max(arenaBytes, offset + b.sizeBytes);
   }
-  const index = new Map(buffers.map((b, i) => [b.id, i]));
-  placed.sort((x, y) => index.get(x.id)! - index.get(y.id)!);
-  return { arenaBytes, placements: placed };
+  return { arenaBytes, placements: result };
 }
 
 export const bytesPerElement = (dtype: Dtype): number => (dtype === 'int8' ? 1 : 4);
