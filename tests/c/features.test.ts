@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadGolden } from '../reference/fixtures.ts';
 import { compileC, requireTool, runProgram, STRICT_C_FLAGS } from './helpers/gcc.ts';
 import { differences, featuresProgram, parseFeaturesOutput, tsOutputs } from './helpers/features-program.ts';
+import { ARM_CC, compileArm, CORTEX_M4F_FLAGS, disassemble, QEMU_ARM, runQemu } from './helpers/qemu.ts';
 
 const golden = loadGolden();
 const inputs = {
@@ -47,5 +48,30 @@ describe.skipIf(!requireTool('gcc'))('C features == TypeScript features (host gc
         }
       });
     }
+  }
+});
+
+describe.skipIf(!requireTool(ARM_CC) || !requireTool(QEMU_ARM))('C features == TypeScript features (Cortex-M4F under QEMU)', () => {
+  for (const [cname, config] of Object.entries(golden.configs)) {
+    const clips = golden.clips.filter((c) => c.config === cname);
+    const input = inputs[cname as keyof typeof inputs];
+    it(`${cname} config, ${clips.length} clips, arm-none-eabi-gcc ${CORTEX_M4F_FLAGS.join(' ')}, mps2-an386`, () => {
+      const expected = tsOutputs(config, input, clips.map((c) => c.pcm));
+      const built = compileArm(featuresProgram(config, input, clips.map((c) => c.pcm)));
+      try {
+        expect(built.stderr).toBe('');
+        // GNU C default (no -std) contracts a*b+c into vfma: the header's pragma must prevent it.
+        expect(disassemble(built.exe).match(/\bvfn?m[as]\b/g) ?? []).toEqual([]);
+        const run = runQemu(built.exe, { machine: 'mps2-an386', cpu: 'cortex-m4' });
+        expect(run.exitCode).toBe(0);
+        const got = parseFeaturesOutput(run.stdout, config, clips.length);
+        clips.forEach((clip, i) => {
+          expect(differences(got[i].features, expected[i].features), `int8 features of ${clip.name}`).toEqual([]);
+          expect(differences(got[i].logMel, expected[i].logMel), `log-mel of ${clip.name}`).toEqual([]);
+        });
+      } finally {
+        built.cleanup();
+      }
+    });
   }
 });
