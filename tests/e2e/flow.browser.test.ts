@@ -1,0 +1,235 @@
+/**
+ * The whole page flow in Debian Chromium with a fake microphone: classes → record from the
+ * mic (class "tone", a 440 Hz burst pattern made with sox) and import WAV files (class
+ * "noise", white-noise bursts) → spectrograms → reload keeps everything → train (wasm) →
+ * quantize → board "pico" → download the C header → it builds with arm-none-eabi-gcc and its
+ * self test passes with host gcc. No request may leave the page's origin.
+ * `npm test` builds the app first (vite build); this test only serves dist/ with vite preview.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { requireTool } from '../c/helpers/tools.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const CLIPS_PER_CLASS = 5;
+const EPOCHS = 8;
+
+function run(cmd: string, args: string[], cwd?: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (proc.exitCode !== null) throw new Error(`vite preview exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`vite preview did not answer at ${url}`);
+}
+
+let tmp = '';
+let server: ChildProcess | null = null;
+let browser: Browser | null = null;
+let origin = '';
+
+beforeAll(async () => {
+  for (const tool of ['sox', 'gcc', 'arm-none-eabi-gcc']) requireTool(tool);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/ensure-tools.sh`);
+  if (!existsSync(join(ROOT, 'dist/index.html'))) throw new Error('dist/ is missing: run `vite build` first (npm test does)');
+
+  tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
+  // Fake mic: 0.35 s of a 440 Hz tone then 0.15 s of silence, looped by Chromium.
+  run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', join(tmp, 'mic-tone.wav'), 'synth', '0.35', 'sine', '440', 'vol', '0.6', 'pad', '0', '0.15', 'repeat', '3']);
+  // Class "noise" from files: white-noise bursts at 44.1 kHz stereo (the page downmixes and resamples).
+  for (let i = 0; i < CLIPS_PER_CLASS; i++) {
+    run('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', join(tmp, `noise-${i}.wav`), 'synth', '0.6', 'whitenoise', 'vol', String(0.3 + 0.1 * i), 'pad', String(0.05 * i), '0.2']);
+  }
+  writeFileSync(join(tmp, 'broken.wav'), 'RIFF....not really a wav');
+
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  server = spawn(join(ROOT, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--host', '127.0.0.1', '--strictPort'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+  await waitForServer(origin, server, 30_000);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${join(tmp, 'mic-tone.wav')}`,
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) server.kill('SIGTERM');
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function count(page: Page, label: string): Promise<number> {
+  const t = await page.getByTestId(`class-count-${label}`).textContent();
+  return Number.parseInt(t ?? '', 10);
+}
+
+async function readyCanvases(page: Page): Promise<{ ready: number; varied: number }> {
+  return page.evaluate(() => {
+    const cs = [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-testid="spectrogram"]')];
+    let varied = 0;
+    for (const c of cs) {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (seen.size > 8) varied++;
+    }
+    return { ready: cs.filter((c) => c.dataset.ready === 'true').length, varied };
+  });
+}
+
+describe('the page, end to end', () => {
+  it('records, trains, quantizes, fits and exports a header that builds and self-tests', async () => {
+    const context = await browser!.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    const pageErrors: string[] = [];
+    page.on('request', (req) => {
+      const url = req.url();
+      if (!url.startsWith(`${origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) foreign.push(url);
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await page.goto(origin);
+    await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+
+    // 1. Classes.
+    for (const name of ['tone', 'noise']) {
+      await page.getByTestId('class-name-input').fill(name);
+      await page.getByTestId('add-class-button').click();
+      await page.getByTestId(`class-count-${name}`).waitFor();
+    }
+
+    // 2a. Record "tone" from the fake microphone; the level meter moves.
+    await page.getByTestId('class-radio-tone').check();
+    let maxLevel = 0;
+    for (let i = 1; i <= CLIPS_PER_CLASS; i++) {
+      await page.getByTestId('record-button').click();
+      await expect.poll(() => count(page, 'tone'), { timeout: 15_000 }).toBe(i);
+      maxLevel = Math.max(maxLevel, Number(await page.getByTestId('level-meter').getAttribute('data-level')));
+      await expect.poll(() => page.getByTestId('record-button').isEnabled(), { timeout: 5_000 }).toBe(true);
+    }
+    expect(maxLevel).toBeGreaterThan(0.3);
+    expect(await page.getByTestId('mic-status').textContent()).toMatch(/Microphone on at \d+ Hz/);
+
+    // 2b. Import "noise" WAV files; the broken one is reported, the others still import.
+    await page.getByTestId('class-radio-noise').check();
+    const files = readdirSync(tmp).filter((f) => f.startsWith('noise-') || f === 'broken.wav').map((f) => join(tmp, f));
+    await page.getByTestId('import-input').setInputFiles(files);
+    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS);
+    await expect(page.getByTestId('import-failure').textContent()).resolves.toMatch(/broken\.wav.*\[wav\//);
+
+    // 3. Every clip shows a spectrogram computed in the worker.
+    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
+    expect((await readyCanvases(page)).varied).toBe(2 * CLIPS_PER_CLASS);
+
+    // Reload: classes and clips come back from IndexedDB.
+    await page.reload();
+    await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+    expect(await count(page, 'tone')).toBe(CLIPS_PER_CLASS);
+    expect(await count(page, 'noise')).toBe(CLIPS_PER_CLASS);
+    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
+
+    // 4. Train.
+    await page.getByTestId('epochs-input').fill(String(EPOCHS));
+    await page.getByTestId('seed-input').fill('7');
+    await page.getByTestId('train-button').click();
+    await expect.poll(() => page.getByTestId('train-status').getAttribute('data-status'), { timeout: 150_000, interval: 500 }).toMatch(/done|error/);
+    const trainError = await page.getByTestId('train-error').count() ? await page.getByTestId('train-error').textContent() : null;
+    expect(trainError).toBeNull();
+    expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
+    expect(await page.getByTestId('loss-curve').getAttribute('data-points')).toBe(String(EPOCHS));
+    expect(await page.getByTestId('val-accuracy').textContent()).toMatch(/^\d+\.\d%$/);
+
+    // 5. Quantize: float and int8 accuracy on all clips.
+    await page.getByTestId('quantize-button').click();
+    await expect.poll(() => page.getByTestId('quantize-status').getAttribute('data-status'), { timeout: 60_000 }).toMatch(/done|error/);
+    expect(await page.getByTestId('quantize-error').count()).toBe(0);
+    const floatAcc = await page.getByTestId('float-accuracy').textContent();
+    const int8Acc = await page.getByTestId('int8-accuracy').textContent();
+    expect(floatAcc).toMatch(/^\d+\.\d%$/);
+    expect(int8Acc).toMatch(/^\d+\.\d%$/);
+
+    // 6. Fit on the Raspberry Pi Pico.
+    await page.getByTestId('board-select').selectOption('pico');
+    const flash = page.getByTestId('fit-flash');
+    expect(Number(await flash.getAttribute('data-used'))).toBeGreaterThan(1000);
+    expect(Number(await flash.getAttribute('data-budget'))).toBe(2 * 1024 * 1024);
+    expect(Number(await page.getByTestId('fit-ram').getAttribute('data-used'))).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('fit-latency').getAttribute('data-used'))).toBeGreaterThan(0);
+    expect(await page.getByTestId('fit-verdict').getAttribute('data-fits')).toMatch(/^(yes|no)$/);
+    expect(await page.getByTestId('fit-verdict').textContent()).toMatch(/Pico/);
+
+    // 7. Download the header and build it.
+    await page.getByTestId('prefix-input').fill('kws');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('download-button').click()]);
+    expect(download.suggestedFilename()).toBe('kws.h');
+    const header = join(tmp, 'kws.h');
+    await download.saveAs(header);
+    const text = readFileSync(header, 'utf8');
+    expect(text).toMatch(/KWS_NUM_CLASSES\s+2/);
+    expect(text).toContain('"tone"');
+
+    const unit = join(tmp, 'unit.c');
+    writeFileSync(unit, '#include "kws.h"\nint kws_link_check(void) { return kws_self_test(); }\n');
+    run('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-Os', '-Wall', '-Wextra', '-Werror', '-c', unit, '-o', join(tmp, 'unit.o')], tmp);
+
+    const main = join(tmp, 'main.c');
+    writeFileSync(main, '#include <stdio.h>\n#include "kws.h"\nint main(void) { int r = kws_self_test(); printf("self_test=%d\\n", r); return r == 0 ? 0 : 1; }\n');
+    run('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', main, '-o', join(tmp, 'selftest'), '-lm'], tmp);
+    expect(run(join(tmp, 'selftest'), [], tmp)).toContain('self_test=0');
+
+    // EARSHOT_E2E_SHOT=/path.png keeps a full-page screenshot of the finished flow (for eyes).
+    if (process.env.EARSHOT_E2E_SHOT) await page.screenshot({ path: process.env.EARSHOT_E2E_SHOT, fullPage: true });
+    console.log(`e2e: float ${floatAcc}, int8 ${int8Acc}, val ${await page.getByTestId('val-accuracy').textContent()}, pico ${await page.getByTestId('fit-verdict').textContent()}`);
+
+    expect(pageErrors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+});
