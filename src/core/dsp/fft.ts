@@ -73,14 +73,16 @@ export function powerSpectrum(
     im[r] = input[2 * m + 1];
   }
   // Iterative radix-2 DIT butterflies; twiddle e^{-2πij/(2h)} = cos[j·s] − i·sin[j·s], s = n/(2h).
+  // Butterflies of one stage touch disjoint pairs, so visiting them twiddle by twiddle (j outer)
+  // gives the same values as the C's block-by-block order.
   for (let h = 1; h < half; h <<= 1) {
-    const stride = n / (2 * h);
-    for (let start = 0; start < half; start += 2 * h) {
-      for (let j = 0; j < h; j++) {
-        const a = start + j;
+    const stride = (half / h) | 0;
+    const span = h << 1;
+    for (let j = 0; j < h; j++) {
+      const c = cos[j * stride];
+      const s = sin[j * stride];
+      for (let a = j; a < half; a += span) {
         const b = a + h;
-        const c = cos[j * stride];
-        const s = sin[j * stride];
         const br = re[b];
         const bi = im[b];
         const tr = f(f(br * c) + f(bi * s));
