@@ -6,7 +6,9 @@
  *    MLPerf Tiny KWS benchmark: conv 10x4 stride 2 + BN + relu, four blocks of depthwise 3x3 +
  *    BN + relu + pointwise 1x1 conv + BN + relu (64 channels), average pool over the whole map,
  *    flatten, dense softmax. MLPerf Tiny uses dropout 0.2 after the first block and 0.4 before
- *    the pool.
+ *    the pool. Batch norm uses momentum 0.9 (tfjs default 0.99): with the few hundred steps of
+ *    in-page training the moving statistics would otherwise stay near their initial values and
+ *    inference (which uses them) would disagree with training.
  */
 import { EarshotError } from '../errors.ts';
 import { analyzeSpec, convOutputLength } from './analyze.ts';
@@ -23,6 +25,7 @@ export interface PresetKnobs {
 }
 
 export const PRESET_DEFAULT_WIDTH: Record<PresetName, number> = { 'tiny-conv': 8, 'ds-cnn-s': 64 };
+const BN_MOMENTUM = 0.9;
 const PRESET_DEFAULT_DROPOUT: Record<PresetName, number> = { 'tiny-conv': 0.5, 'ds-cnn-s': 0.4 };
 
 export function isPresetName(name: string): name is PresetName {
@@ -57,17 +60,17 @@ export function presetSpec(name: string, inputShape: [number, number, number], n
     const [h, w] = inputShape;
     layers.push(
       { type: 'conv2d', name: 'conv0', filters: width, kernelSize: [10, 4], strides: [2, 2], padding: 'same', useBias: false },
-      { type: 'batchNormalization', name: 'bn0' },
+      { type: 'batchNormalization', name: 'bn0', momentum: BN_MOMENTUM },
       { type: 'activation', name: 'relu0', activation: 'relu' },
       { type: 'dropout', name: 'dropout0', rate: dropout / 2 },
     );
     for (let i = 1; i <= 4; i++) {
       layers.push(
         { type: 'depthwiseConv2d', name: `dw${i}`, kernelSize: [3, 3], padding: 'same', useBias: false },
-        { type: 'batchNormalization', name: `dw${i}_bn` },
+        { type: 'batchNormalization', name: `dw${i}_bn`, momentum: BN_MOMENTUM },
         { type: 'activation', name: `dw${i}_relu`, activation: 'relu' },
         { type: 'conv2d', name: `pw${i}`, filters: width, kernelSize: [1, 1], padding: 'same', useBias: false },
-        { type: 'batchNormalization', name: `pw${i}_bn` },
+        { type: 'batchNormalization', name: `pw${i}_bn`, momentum: BN_MOMENTUM },
         { type: 'activation', name: `pw${i}_relu`, activation: 'relu' },
       );
     }

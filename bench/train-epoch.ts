@@ -1,0 +1,56 @@
+/**
+ * Epoch time of the presets on 100 clips of 49×40 log-mel-like input, per tfjs backend in Node.
+ *   npx tsx bench/train-epoch.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile]
+ * Prints one line per (backend, preset): mean ms per epoch over the epochs after the first
+ * (the first includes kernel warm-up), and the first epoch's time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initNodeTf, type NodeBackend } from '../src/cli/node-tf.ts';
+import { presetSpec, PRESET_NAMES, type PresetName } from '../src/core/model/presets.ts';
+import { trainModel } from '../src/core/model/train.ts';
+import { mulberry32 } from '../src/core/model/prng.ts';
+
+const args = process.argv.slice(2);
+const opt = (k: string) => {
+  const i = args.indexOf(k);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const backends = (opt('--backend') ? [opt('--backend')] : ['cpu', 'wasm']) as NodeBackend[];
+const presets = (opt('--preset') ? [opt('--preset')] : [...PRESET_NAMES]) as PresetName[];
+const epochs = Number(opt('--epochs') ?? 3);
+const profile = args.includes('--profile');
+
+const r = mulberry32(5);
+const n = 100;
+const x = Array.from({ length: n }, () => Float32Array.from({ length: 49 * 40 }, () => -8 + 6 * r()));
+const y = Array.from({ length: n }, (_, i) => i % 3);
+
+for (const backend of backends) {
+  await initNodeTf(backend);
+  for (const preset of presets) {
+    const spec = presetSpec(preset, [49, 40, 1], 3);
+    const times: number[] = [];
+    let t = performance.now();
+    const run = () =>
+      trainModel({
+        spec, x, y, epochs, batchSize: 32, seed: 1,
+        onEpoch: () => {
+          const now = performance.now();
+          times.push(now - t);
+          t = now;
+        },
+      });
+    if (profile) {
+      const info = await tf.profile(run);
+      const byKernel = new Map<string, number>();
+      for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+      const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12);
+      console.log(`${backend} ${preset} kernel ms: ${top.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    } else {
+      await run();
+    }
+    const rest = times.slice(1);
+    const mean = rest.length ? rest.reduce((a, b) => a + b, 0) / rest.length : times[0]!;
+    console.log(`${backend} ${preset}: ${mean.toFixed(0)} ms/epoch (100 clips, batch 32; first epoch ${times[0]!.toFixed(0)} ms)`);
+  }
+}
