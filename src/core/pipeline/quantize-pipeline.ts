@@ -6,7 +6,7 @@ import type { ModelArtifact } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { quantizeModel } from '../quant/quantize.ts';
 import { featuresOf } from './train-pipeline.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32, shuffleInPlace } from '../model/prng.ts';
 
 export const DEFAULT_CALIBRATION_SIZE = 100;
 
@@ -16,14 +16,7 @@ export function pickCalibration<T extends { label: string }>(clips: readonly T[]
   const byLabel = new Map<string, T[]>();
   for (const c of clips) byLabel.set(c.label, [...(byLabel.get(c.label) ?? []), c]);
   const rand = mulberry32(seed);
-  const queues = [...byLabel.keys()].sort().map((k) => {
-    const q = [...byLabel.get(k)!];
-    for (let i = q.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [q[i], q[j]] = [q[j], q[i]];
-    }
-    return q;
-  });
+  const queues = [...byLabel.keys()].sort().map((k) => shuffleInPlace([...byLabel.get(k)!], rand));
   const out: T[] = [];
   for (let round = 0; out.length < size && queues.some((q) => round < q.length); round++) {
     for (const q of queues) if (round < q.length && out.length < size) out.push(q[round]);

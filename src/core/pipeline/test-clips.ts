@@ -5,7 +5,7 @@
  */
 import { featureShape } from '../dsp/feature-config.ts';
 import type { ModelArtifact } from '../model/artifact.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../model/prng.ts';
 
 export const DEFAULT_TEST_VECTORS = 2;
 
