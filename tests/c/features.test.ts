@@ -4,6 +4,7 @@
  * strict flags and with FMA contraction allowed on the command line (the header's pragma must
  * keep it off).
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadGolden } from '../reference/fixtures.ts';
 import { compileC, requireTool, runProgram, STRICT_C_FLAGS } from './helpers/gcc.ts';
@@ -16,21 +17,23 @@ const inputs = {
   narrow: { scale: 0.0811, zeroPoint: 14 },
 } as const;
 
-const builds: Array<[string, string[]]> = [
-  ['strict -O2', ['-O2', ...STRICT_C_FLAGS]],
-  ['-O2 -ffp-contract=fast -march=native', ['-O2', '-ffp-contract=fast', '-march=native', '-Wall', '-Wextra', '-Werror']],
-  ['strict -O0', ['-O0', ...STRICT_C_FLAGS]],
+// [name, compiler, flags]. The C++ build stands for Arduino sketches (compiled as C++).
+const builds: Array<[string, string, string[]]> = [
+  ['strict -O2', 'gcc', ['-O2', ...STRICT_C_FLAGS]],
+  ['-O2 -ffp-contract=fast -march=native', 'gcc', ['-O2', '-ffp-contract=fast', '-march=native', '-Wall', '-Wextra', '-Werror']],
+  ['strict -O0', 'gcc', ['-O0', ...STRICT_C_FLAGS]],
+  ['as C++11, -O2 -ffp-contract=fast', 'g++', ['-x', 'c++', '-std=c++11', '-O2', '-ffp-contract=fast', '-march=native', '-Wall', '-Wextra', '-Wdouble-promotion', '-Wfloat-conversion', '-Werror']],
 ];
 
-describe.skipIf(!requireTool('gcc'))('C features == TypeScript features (host gcc)', () => {
+describe.skipIf(!requireTool('gcc') || !requireTool('g++'))('C features == TypeScript features (host gcc)', () => {
   for (const [cname, config] of Object.entries(golden.configs)) {
     const clips = golden.clips.filter((c) => c.config === cname);
     const input = inputs[cname as keyof typeof inputs];
     const expected = tsOutputs(config, input, clips.map((c) => c.pcm));
     const program = featuresProgram(config, input, clips.map((c) => c.pcm));
-    for (const [bname, flags] of builds) {
-      it(`${cname} config, ${clips.length} clips, gcc ${bname}`, () => {
-        const built = compileC(program, { flags, ldflags: [] });
+    for (const [bname, compiler, flags] of builds) {
+      it(`${cname} config, ${clips.length} clips, ${compiler} ${bname}`, () => {
+        const built = compileC(program, { compiler, flags });
         try {
           expect(built.stderr).toBe('');
           const run = runProgram(built.exe);
@@ -49,6 +52,26 @@ describe.skipIf(!requireTool('gcc'))('C features == TypeScript features (host gc
       });
     }
   }
+
+  it('negative control: without the header\'s pragma, -ffp-contract=fast on an FMA host changes the results', () => {
+    const cname = 'default';
+    const config = golden.configs[cname];
+    const clips = golden.clips.filter((c) => c.config === cname);
+    const expected = tsOutputs(config, inputs.default, clips.map((c) => c.pcm));
+    const pragma = '#pragma GCC optimize("fp-contract=off")';
+    const program = featuresProgram(config, inputs.default, clips.map((c) => c.pcm));
+    expect(program).toContain(pragma);
+    const built = compileC(program.replace(pragma, ''), { flags: ['-O2', '-ffp-contract=fast', '-march=native'] });
+    try {
+      const fused = spawnSync('objdump', ['-d', built.exe], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.match(/vfn?m(add|sub)/g) ?? [];
+      if (fused.length === 0) return; // no FMA on this CPU: nothing to contract, nothing to show
+      const got = parseFeaturesOutput(runProgram(built.exe).stdout, config, clips.length);
+      const changed = clips.reduce((n, _, i) => n + differences(got[i].logMel, expected[i].logMel, 1e9).length, 0);
+      expect(changed).toBeGreaterThan(0);
+    } finally {
+      built.cleanup();
+    }
+  });
 });
 
 describe.skipIf(!requireTool(ARM_CC) || !requireTool(QEMU_ARM))('C features == TypeScript features (Cortex-M4F under QEMU)', () => {
