@@ -14,7 +14,7 @@ function buildTf(a: SpecAnalysis, weights: FloatWeights): tf.LayersModel {
   a.layers.forEach((info, i) => {
     const l = a.spec.layers[i] as LayerSpec & Record<string, unknown>;
     const { type, inputs: _inputs, ...cfg } = l;
-    const factory: Record<string, (c: object) => tf.layers.Layer> = {
+    const factory: Record<string, (c: never) => tf.layers.Layer> = {
       conv2d: tf.layers.conv2d,
       depthwiseConv2d: tf.layers.depthwiseConv2d,
       separableConv2d: tf.layers.separableConv2d,
@@ -30,7 +30,7 @@ function buildTf(a: SpecAnalysis, weights: FloatWeights): tf.LayersModel {
       add: tf.layers.add,
     };
     // tfjs cannot infer a symbolic -1 before a dense layer: give reshape its resolved shape
-    const layer = factory[type]!(type === 'reshape' ? { ...cfg, targetShape: info.outputShape } : cfg);
+    const layer = factory[type]!((type === 'reshape' ? { ...cfg, targetShape: info.outputShape } : cfg) as never);
     const ins = info.inputs.map((n) => outs.get(n)!);
     outs.set(info.name, layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor);
     layers.push({ layer, name: info.name });

@@ -148,3 +148,15 @@ describe('quantizeModel', () => {
     expect(() => build(shared)).toThrow(expect.objectContaining({ code: 'quant/unsupported-op' }));
   });
 });
+
+describe('layerSqnr', () => {
+  it('reports every tensor, the input at its quantization noise level', async () => {
+    const { layerSqnr } = await import('../../src/core/quant/quantize.ts');
+    const { a, w, q, cal } = build(TEST_SPECS.depthwiseValid!, 4, 16);
+    // a calibration input: inside every calibrated range, so no saturation
+    const rows = layerSqnr(a, w, q, cal[0]!);
+    expect(rows.map((r) => r.tensor)).toContain('input');
+    expect(rows.find((r) => r.tensor === 'input')!.sqnrDb).toBeGreaterThan(40);
+    expect(rows.find((r) => r.tensor === 'dense_7')!.sqnrDb).toBeGreaterThan(15);
+  });
+});

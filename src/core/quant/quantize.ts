@@ -20,6 +20,7 @@ import type { FloatWeights } from '../model/artifact.ts';
 import type { Activation, LayerSpec, Padding, SpecAnalysis } from '../model/spec.ts';
 import { INPUT_TENSOR, pairOf, requireWeight, runFloat, tfPadding } from './float-engine.ts';
 import { quantizeMultiplier } from './fixed-point.ts';
+import { runInt8Detailed } from './int8-engine.ts';
 import type { FusedActivation, QOp, QTensor, QuantizedModel, QuantParams } from './quantized-model.ts';
 
 export const ADD_LEFT_SHIFT = 20;
@@ -469,4 +470,20 @@ export function quantizeModel(analysis: SpecAnalysis, weights: FloatWeights, cal
     outputTensor: g.output,
     calibrationCount: cal.length,
   };
+}
+
+/**
+ * Per-tensor SQNR (dB) of the int8 model against the float model on one float input: for each
+ * tensor with a float counterpart, 10·log10(Σx² / Σ(x − dequantized)²). Infinity = exact.
+ */
+export function layerSqnr(analysis: SpecAnalysis, weights: FloatWeights, q: QuantizedModel, input: Float32Array): { tensor: string; sqnrDb: number }[] {
+  const f = runFloat(analysis, weights, input);
+  const run = runInt8Detailed(q, quantize(input, q.input));
+  const out: { tensor: string; sqnrDb: number }[] = [];
+  q.tensors.forEach((t, i) => {
+    const truth = i === q.outputTensor ? (f.activations.get(`${t.name}/linear`) ?? f.activations.get(t.name)) : f.activations.get(t.name);
+    const got = run.tensors[i];
+    if (truth && got && truth.length === got.length) out.push({ tensor: t.name, sqnrDb: sqnrDb(truth, dequantize(got, t)) });
+  });
+  return out;
 }
