@@ -121,7 +121,7 @@ def word_wav(word, rate):
         os.makedirs(AUDIO_DIR, exist_ok=True)
         raw = path + ".espeak.wav"
         subprocess.run(["espeak-ng", "-v", "en", "-w", raw, word], check=True)
-        subprocess.run(["sox", raw, "-r", str(rate), "-b", "16", "-c", "1", path], check=True)
+        subprocess.run(["sox", "-R", raw, "-r", str(rate), "-b", "16", "-c", "1", path], check=True)
         os.remove(raw)
     return path
 
