@@ -63,9 +63,12 @@ export function compileC(cSource: string, opts: CompileOptions = {}): Compiled {
   const exe = join(dir, 'prog');
   const args = [...(opts.flags ?? []), 'main.c', ...(opts.extraSources ?? []), '-o', exe, ...(opts.ldflags ?? [])];
   const r = spawnSync(compiler, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) {
-    throw new Error(`${compiler} ${args.join(' ')} failed (exit ${r.status}) in ${dir}:\n${r.stderr.slice(0, 8000)}`);
+  if (r.error || r.status !== 0) {
+    // Keep the sources for a look only when asked (EARSHOT_KEEP_C=1); otherwise do not leak temp dirs.
+    const keep = process.env.EARSHOT_KEEP_C === '1';
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    if (r.error) throw r.error;
+    throw new Error(`${compiler} ${args.join(' ')} failed (exit ${r.status})${keep ? ` in ${dir}` : ''}:\n${r.stderr.slice(0, 8000)}`);
   }
   return { dir, exe, stderr: r.stderr, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
