@@ -109,3 +109,35 @@ describe('gradient kernels vs stock cpu gradients', () => {
     console.log(`gradient kernels: ${all.length} cases, worst max abs diff ${worst.toExponential(2)}`);
   });
 });
+
+describe('wasm Tile replacement', () => {
+  it('matches the cpu backend for float32, int32 and bool, ranks 1-4', async () => {
+    const r = mulberry32(77);
+    const shapes: [number[], number[]][] = [
+      [[5], [3]],
+      [[1, 1, 1, 64], [4, 5, 6, 1]],
+      [[2, 3], [2, 2]],
+      [[3, 1, 20], [1, 4, 2]],
+      [[2, 2, 2, 2], [2, 1, 3, 2]],
+      [[1, 17], [3, 1]],
+    ];
+    const inputs = shapes.map(([shape]) => Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 200) - 100));
+    const run = () =>
+      shapes.flatMap(([shape, reps], i) =>
+        (['float32', 'int32', 'bool'] as const).map((dtype) =>
+          tf.tidy(() => {
+            const v = inputs[i]!;
+            const t = dtype === 'bool' ? tf.tensor(v.map((x) => x > 0), shape, 'bool') : tf.tensor(v, shape, dtype);
+            return Array.from(tf.tile(t, reps).dataSync());
+          }),
+        ),
+      );
+    await initNodeTf('cpu');
+    const cpu = run();
+    await initNodeTf('wasm');
+    expect(tf.getKernel('Tile', 'wasm')).toBeDefined();
+    const wasm = run();
+    expect(wasm).toEqual(cpu);
+    expect(cpu[3]!.length).toBe(64 * 120);
+  });
+});

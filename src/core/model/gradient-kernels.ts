@@ -298,18 +298,71 @@ function kernelsFor(backendName: 'wasm' | 'cpu'): KernelConfig[] {
   ];
 }
 
+/**
+ * out = tile(x, reps), row by row: each output row along the last axis is `reps[last]` copies of
+ * one input row. Works for any typed array; used to replace wasm's Tile, which takes ~100 ms to
+ * broadcast a 1M-element tensor (tfjs's batch-norm gradient tiles 1/sqrt(variance) to x's shape).
+ */
+export function tileRows<T extends Float32Array | Int32Array | Uint8Array>(x: T, inShape: number[], reps: number[], out: T): void {
+  const rank = inShape.length;
+  if (rank === 0) {
+    out.fill(x[0]!);
+    return;
+  }
+  const inLast = inShape[rank - 1]!;
+  const repLast = reps[rank - 1]!;
+  const rowLen = inLast * repLast;
+  const outShape = inShape.map((d, i) => d * reps[i]!);
+  const inStrides = new Array<number>(rank).fill(1);
+  for (let d = rank - 2; d >= 0; d--) inStrides[d] = inStrides[d + 1]! * inShape[d + 1]!;
+  const rows = out.length / Math.max(rowLen, 1);
+  const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let src = 0;
+    for (let d = 0; d < rank - 1; d++) src += (idx[d]! % inShape[d]!) * inStrides[d]!;
+    const dst = r * rowLen;
+    if (inLast >= 16) {
+      const row = x.subarray(src, src + inLast);
+      for (let k = 0; k < repLast; k++) out.set(row, dst + k * inLast);
+    } else {
+      for (let k = 0; k < repLast; k++) for (let j = 0; j < inLast; j++) out[dst + k * inLast + j] = x[src + j]!;
+    }
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++idx[d]! < outShape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+function wasmTileKernel(): KernelConfig | undefined {
+  const stock = tf.getKernel('Tile', 'wasm');
+  if (!stock) return undefined;
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const x = args.inputs['x']!;
+    const reps = (args.attrs?.['reps'] ?? []) as number[];
+    if (x.dtype === 'string' || x.dtype === 'complex64' || reps.length !== x.shape.length) return stock.kernelFunc(args as never);
+    const be = args.backend as { makeOutput(shape: number[], dtype: string): TensorInfo; typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array };
+    const out = be.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
+    tileRows(be.typedArrayFromHeap(x), x.shape, reps, be.typedArrayFromHeap(out));
+    return out;
+  }) as unknown as KernelFunc;
+  return { kernelName: 'Tile', backendName: 'wasm', kernelFunc };
+}
+
 export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
 
 let registered = false;
 
-/** Register the kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones). Idempotent. */
+/**
+ * Register the gradient kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones), and a
+ * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel). Idempotent.
+ */
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of ['wasm', 'cpu'] as const) {
-    for (const k of kernelsFor(backendName)) {
-      if (tf.getKernel(k.kernelName, backendName)) tf.unregisterKernel(k.kernelName, backendName);
-      tf.registerKernel(k);
-    }
+  const tile = wasmTileKernel();
+  for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...(tile ? [tile] : [])]) {
+    if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
+    tf.registerKernel(k);
   }
 }
