@@ -91,7 +91,7 @@ export function depthwiseBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Fl
       }
     }
   }
-  return Float32Array.from(acc);
+  return new Float32Array(acc);
 }
 
 /** dx[batch, inH, inW, inC] of y = depthwiseConv2d(x, W). */
@@ -128,7 +128,7 @@ export function depthwiseBackpropInput(g: ConvGeometry, dy: Float32Array, w: Flo
       }
     }
   }
-  return Float32Array.from(acc);
+  return new Float32Array(acc);
 }
 
 type Pad = 'same' | 'valid' | number;

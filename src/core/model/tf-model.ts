@@ -128,7 +128,7 @@ export function getFloatWeights(model: tf.LayersModel, analysis: SpecAnalysis): 
     if (layer.weights.length === 0) continue;
     out[info.name] = layer.weights.map((v) => {
       const t = v.read();
-      return { name: shortName(v), shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+      return { name: shortName(v), shape: [...t.shape], data: new Float32Array(t.dataSync() as Float32Array) };
     });
   }
   return out;
