@@ -30,7 +30,9 @@ export class WorkerBridge<T> {
       this.#remote = wrap<T>(worker);
       this.#failure = new Promise<never>((_, reject) => {
         const fail = (ev: Event) => {
-          const msg = ev instanceof ErrorEvent && ev.message ? ev.message : 'it failed to load';
+          // An ErrorEvent carries a message; a plain 'error' or 'messageerror' Event does not.
+          const m = (ev as { message?: unknown }).message;
+          const msg = typeof m === 'string' && m ? m : 'it failed to load';
           reject(new EarshotError(this.#code, `the ${this.#what} worker stopped: ${msg}`));
           if (this.#worker === worker) this.terminate();
         };

@@ -4,7 +4,7 @@ import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { EarshotError } from '../core/errors.ts';
-import type { TrainApi, TrainJob, QuantizeOutcome } from './train.worker.ts';
+import type { TrainApi, TrainJob, QuantizeOutcome } from './train-api.ts';
 import { WorkerBridge } from './bridge.ts';
 import { unwrap, type Result } from './result.ts';
 
@@ -61,5 +61,25 @@ export function createTrainClient(
       return unwrap(await bridge.call<Result<string>>((api) => api.exportHeader(artifact, prefix, testClips)));
     },
     terminate: () => bridge.terminate(),
+  };
+}
+
+/** The same client over an in-process TrainApi (no worker): for Node tests and as a fallback. */
+export function inProcessTrainClient(api: TrainApi): TrainClient {
+  return {
+    async init() {
+      return unwrap(await api.init());
+    },
+    async train(job, onEpoch, onBatch = () => undefined) {
+      return unwrap(await api.train(job, onEpoch, onBatch));
+    },
+    cancel: () => api.cancel(),
+    async quantize(artifact, clips) {
+      return unwrap(await api.quantize(artifact, clips));
+    },
+    async exportHeader(artifact, prefix, testClips) {
+      return unwrap(await api.exportHeader(artifact, prefix, testClips));
+    },
+    terminate: () => undefined,
   };
 }
