@@ -157,12 +157,26 @@ describe('the page, end to end', () => {
     expect(maxLevel).toBeGreaterThan(0.3);
     expect(await page.getByTestId('mic-status').textContent()).toMatch(/Microphone on at \d+ Hz/);
 
-    // 2b. Import "noise" WAV files; the broken one is reported, the others still import.
+    // 2b. Import "noise" WAV files with the file input; the broken one is reported, the
+    // others still import. The last noise file is dropped on the page instead.
     await page.getByTestId('class-radio-noise').check();
-    const files = readdirSync(tmp).filter((f) => f.startsWith('noise-') || f === 'broken.wav').map((f) => join(tmp, f));
-    await page.getByTestId('import-input').setInputFiles(files);
-    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS);
+    const noise = readdirSync(tmp).filter((f) => f.startsWith('noise-')).sort();
+    const picked = [...noise.slice(0, -1), 'broken.wav'].map((f) => join(tmp, f));
+    await page.getByTestId('import-input').setInputFiles(picked);
+    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS - 1);
     await expect(page.getByTestId('import-failure').textContent()).resolves.toMatch(/broken\.wav.*\[wav\//);
+    const dropped = noise[noise.length - 1];
+    await page.evaluate(
+      ({ b64, name }) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type: 'audio/wav' }));
+        const target = document.querySelector('[data-testid="clip-list-tone"]')!;
+        for (const type of ['dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { b64: readFileSync(join(tmp, dropped)).toString('base64'), name: dropped },
+    );
+    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS);
 
     // 3. Every clip shows a spectrogram computed in the worker.
     await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
