@@ -189,7 +189,13 @@ describe('the page, end to end', () => {
     expect(await count(page, 'noise')).toBe(CLIPS_PER_CLASS);
     await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
 
-    // 4. Train.
+    // 4. Train. First a long run that is cancelled over the worker edge, then the real one.
+    await page.getByTestId('epochs-input').fill('500');
+    await page.getByTestId('train-button').click();
+    await expect.poll(async () => Number(await page.getByTestId('loss-curve').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('cancel-button').click();
+    await expect.poll(() => page.getByTestId('train-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled');
+    expect(Number(await page.getByTestId('loss-curve').getAttribute('data-points'))).toBeLessThan(500);
     await page.getByTestId('epochs-input').fill(String(EPOCHS));
     await page.getByTestId('seed-input').fill('7');
     await page.getByTestId('train-button').click();
