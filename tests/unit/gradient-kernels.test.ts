@@ -28,6 +28,9 @@ function cases(): Case[] {
     { batch: 2, h: 49, w: 40, inC: 1, kH: 10, kW: 8, outC: 8, mult: 1, strides: [2, 2], pad: 'same' },
     { batch: 2, h: 13, w: 10, inC: 3, kH: 3, kW: 3, outC: 4, mult: 2, strides: [1, 1], pad: 'same' },
     { batch: 1, h: 9, w: 7, inC: 2, kH: 4, kW: 2, outC: 3, mult: 1, strides: [2, 3], pad: 'valid' },
+    { batch: 3, h: 7, w: 5, inC: 6, kH: 1, kW: 1, outC: 4, mult: 1, strides: [1, 1], pad: 'same' },
+    { batch: 2, h: 6, w: 4, inC: 3, kH: 1, kW: 1, outC: 5, mult: 1, strides: [1, 1], pad: 'valid' },
+    { batch: 2, h: 6, w: 5, inC: 3, kH: 1, kW: 1, outC: 5, mult: 1, strides: [2, 2], pad: 'same' },
   ];
   for (let i = 0; i < 12; i++) {
     const kH = int(1, 5);

@@ -346,7 +346,38 @@ function wasmTileKernel(): KernelConfig | undefined {
     tileRows(be.typedArrayFromHeap(x), x.shape, reps, be.typedArrayFromHeap(out));
     return out;
   }) as unknown as KernelFunc;
-  return { kernelName: 'Tile', backendName: 'wasm', kernelFunc };
+  return { kernelName: 'Tile', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+}
+
+/**
+ * Conv2DBackpropInput for 1x1 kernels with stride 1 (DS-CNN's pointwise layers) as one
+ * BatchMatMul: dx[p, ci] = Σ_co dy[p, co] · W[ci, co]. Other geometries go to the stock kernel.
+ */
+function pointwiseInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefined {
+  const stock = tf.getKernel('Conv2DBackpropInput', backendName);
+  const matMul = tf.getKernel('BatchMatMul', backendName);
+  if (!stock || !matMul) return undefined;
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const at = (args.attrs ?? {}) as unknown as ConvAttrs;
+    const st = typeof at.strides === 'number' ? [at.strides, at.strides] : at.strides;
+    const pointwise =
+      filter.shape[0] === 1 && filter.shape[1] === 1 && st[0] === 1 && st[1] === 1 && (at.pad === 'same' || at.pad === 'valid') &&
+      (at.dataFormat === undefined || at.dataFormat === 'NHWC') && dy.dtype === 'float32' && filter.dtype === 'float32';
+    if (!pointwise) return stock.kernelFunc(args as never);
+    const inShape = at.inputShape!;
+    const inC = filter.shape[2]!;
+    const outC = filter.shape[3]!;
+    const P = inShape[0]! * inShape[1]! * inShape[2]!;
+    const out = matMul.kernelFunc({
+      inputs: { a: { dataId: dy.dataId, shape: [1, P, outC], dtype: 'float32' }, b: { dataId: filter.dataId, shape: [1, inC, outC], dtype: 'float32' } },
+      backend: args.backend as never,
+      attrs: { transposeA: false, transposeB: true },
+    }) as TensorInfo;
+    return { dataId: out.dataId, shape: [...inShape], dtype: 'float32' };
+  }) as unknown as KernelFunc;
+  // keep the stock setupFunc: the wasm backend runs it at init to bind the kernel we delegate to
+  return { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
 }
 
 export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
@@ -355,13 +386,14 @@ let registered = false;
 
 /**
  * Register the gradient kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones), and a
- * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel). Idempotent.
+ * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel) and a matrix-product
+ * Conv2DBackpropInput for pointwise convolutions on both. Idempotent.
  */
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  const tile = wasmTileKernel();
-  for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...(tile ? [tile] : [])]) {
+  const extra = [wasmTileKernel(), pointwiseInputKernel('wasm'), pointwiseInputKernel('cpu')].filter((k): k is KernelConfig => k !== undefined);
+  for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...extra]) {
     if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
     tf.registerKernel(k);
   }
