@@ -148,13 +148,16 @@ describe('the page, end to end', () => {
     // 2a. Record "tone" from the fake microphone; the level meter moves.
     await page.getByTestId('class-radio-tone').check();
     let maxLevel = 0;
-    for (let i = 1; i <= CLIPS_PER_CLASS; i++) {
+    for (let i = 1; i <= CLIPS_PER_CLASS + 1; i++) {
       await page.getByTestId('record-button').click();
       await expect.poll(() => count(page, 'tone'), { timeout: 15_000 }).toBe(i);
       maxLevel = Math.max(maxLevel, Number(await page.getByTestId('level-meter').getAttribute('data-level')));
       await expect.poll(() => page.getByTestId('record-button').isEnabled(), { timeout: 5_000 }).toBe(true);
     }
     expect(maxLevel).toBeGreaterThan(0.3);
+    // One too many: delete it (the deletion must survive the reload below).
+    await page.getByTestId('clip-list-tone').getByTestId('delete-clip').first().click();
+    await expect.poll(() => count(page, 'tone'), { timeout: 5_000 }).toBe(CLIPS_PER_CLASS);
     expect(await page.getByTestId('mic-status').textContent()).toMatch(/Microphone on at \d+ Hz/);
 
     // 2b. Import "noise" WAV files with the file input; the broken one is reported, the
