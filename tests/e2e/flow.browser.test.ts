@@ -247,9 +247,17 @@ describe('the page, end to end', () => {
     run('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2', main, '-o', join(tmp, 'selftest'), '-lm'], tmp);
     expect(run(join(tmp, 'selftest'), [], tmp)).toContain('self_test=0');
 
+    // The trained, quantized model survives a reload (IndexedDB) and still exports.
+    await page.reload();
+    await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('train-status').getAttribute('data-status')).toBe('done');
+    expect(await page.getByTestId('quantize-status').getAttribute('data-status')).toBe('done');
+    expect(await page.getByTestId('loss-curve').getAttribute('data-points')).toBe(String(EPOCHS));
+    expect(await page.getByTestId('download-button').isEnabled()).toBe(true);
+
     // EARSHOT_E2E_SHOT=/path.png keeps a full-page screenshot of the finished flow (for eyes).
     if (process.env.EARSHOT_E2E_SHOT) await page.screenshot({ path: process.env.EARSHOT_E2E_SHOT, fullPage: true });
-    console.log(`e2e: float ${floatAcc}, int8 ${int8Acc}, val ${await page.getByTestId('val-accuracy').textContent()}, pico ${await page.getByTestId('fit-verdict').textContent()}`);
+    console.log(`e2e: float ${floatAcc}, int8 ${int8Acc}, val ${await page.getByTestId('val-accuracy').textContent()}`);
 
     expect(pageErrors).toEqual([]);
     expect(foreign).toEqual([]);
