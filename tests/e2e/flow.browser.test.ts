@@ -13,12 +13,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { requireTool } from '../c/helpers/tools.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 const CLIPS_PER_CLASS = 5;
 const EPOCHS = 8;
+
+/** A missing tool fails the test (never a skip), with the install hint. */
+function requireTool(name: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) {
+    throw new Error(`${name} is not installed: run bash scripts/ensure-tools.sh (Debian packages)`);
+  }
+}
 
 function run(cmd: string, args: string[], cwd?: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
