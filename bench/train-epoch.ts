@@ -41,7 +41,10 @@ for (const backend of backends) {
         },
       });
     if (profile) {
-      const info = await tf.profile(run);
+      const info = await tf.profile(async () => {
+        await run();
+        return [];
+      });
       const byKernel = new Map<string, number>();
       for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
       const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12);
