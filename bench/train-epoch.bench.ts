@@ -1,6 +1,6 @@
 /**
  * Epoch time of the presets on 100 clips of 49×40 log-mel-like input, per tfjs backend in Node.
- *   npx tsx bench/train-epoch.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile]
+ *   npx tsx bench/train-epoch.bench.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile]
  * Prints one line per (backend, preset): mean ms per epoch over the epochs after the first
  * (the first includes kernel warm-up), and the first epoch's time.
  */
