@@ -1,112 +1,44 @@
 /**
- * The whole page flow in Debian Chromium with a fake microphone: classes → record from the
- * mic (class "tone", a 440 Hz burst pattern made with sox) and import WAV files (class
- * "noise", white-noise bursts) → spectrograms → reload keeps everything → train (wasm) →
- * quantize → board "pico" → download the C header → it builds with arm-none-eabi-gcc and its
- * self test passes with host gcc. No request may leave the page's origin.
+ * The whole page flow in Debian Chromium with a fake microphone. Two launches share one
+ * profile (so IndexedDB persists between them): the first one's fake mic plays a 440 Hz burst
+ * pattern (class "tone"), the second one's white noise (class "noise", plus WAV files imported
+ * and dropped) → spectrograms → reload keeps everything → train (wasm) → quantize → board
+ * "pico" → download the C header → it builds with arm-none-eabi-gcc and its self test passes
+ * with host gcc. No request may leave the page's origin.
  * `npm test` builds the app first (vite build); this test only serves dist/ with vite preview.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const CLIPS_PER_CLASS = 5;
 const EPOCHS = 8;
 
-/** A missing tool fails the test (never a skip), with the install hint. */
-function requireTool(name: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0) {
-    throw new Error(`${name} is not installed: run bash scripts/ensure-tools.sh (Debian packages)`);
-  }
-}
-
-function run(cmd: string, args: string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (proc.exitCode !== null) throw new Error(`vite preview exited with ${proc.exitCode}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`vite preview did not answer at ${url}`);
-}
-
 let tmp = '';
-let server: ChildProcess | null = null;
-let browser: Browser | null = null;
+let server: PreviewServer | null = null;
 let origin = '';
 
 beforeAll(async () => {
   for (const tool of ['sox', 'gcc', 'arm-none-eabi-gcc']) requireTool(tool);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/ensure-tools.sh`);
-  if (!existsSync(join(ROOT, 'dist/index.html'))) throw new Error('dist/ is missing: run `vite build` first (npm test does)');
-
   tmp = mkdtempSync(join(tmpdir(), 'earshot-e2e-'));
-  // Fake mic: 0.35 s of a 440 Hz tone then 0.15 s of silence, looped by Chromium.
+  // Fake mic of the first browser: 0.35 s of a 440 Hz tone then 0.15 s of silence, looped.
   run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', join(tmp, 'mic-tone.wav'), 'synth', '0.35', 'sine', '440', 'vol', '0.6', 'pad', '0', '0.15', 'repeat', '3']);
-  // Class "noise" from files: white-noise bursts at 44.1 kHz stereo (the page downmixes and resamples).
-  for (let i = 0; i < CLIPS_PER_CLASS; i++) {
+  // Fake mic of the second browser (same profile): white-noise bursts.
+  run('sox', ['-n', '-r', '44100', '-c', '1', '-b', '16', join(tmp, 'mic-noise.wav'), 'synth', '0.3', 'whitenoise', 'vol', '0.5', 'pad', '0', '0.2', 'repeat', '3']);
+  // More "noise" from files: white-noise bursts at 44.1 kHz stereo (the page downmixes and resamples).
+  for (let i = 0; i < 3; i++) {
     run('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', join(tmp, `noise-${i}.wav`), 'synth', '0.6', 'whitenoise', 'vol', String(0.3 + 0.1 * i), 'pad', String(0.05 * i), '0.2']);
   }
   writeFileSync(join(tmp, 'broken.wav'), 'RIFF....not really a wav');
-
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = spawn(join(ROOT, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--host', '127.0.0.1', '--strictPort'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-  await waitForServer(origin, server, 30_000);
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${join(tmp, 'mic-tone.wav')}`,
-    ],
-  });
+  server = await startPreview();
+  origin = server.origin;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) server.kill('SIGTERM');
+afterAll(() => {
+  server?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -131,48 +63,60 @@ async function readyCanvases(page: Page): Promise<{ ready: number; varied: numbe
 
 describe('the page, end to end', () => {
   it('records, trains, quantizes, fits and exports a header that builds and self-tests', async () => {
-    const context = await browser!.newContext({ acceptDownloads: true });
-    const page = await context.newPage();
-    const foreign: string[] = [];
-    const pageErrors: string[] = [];
-    page.on('request', (req) => {
-      const url = req.url();
-      if (!url.startsWith(`${origin}/`) && !url.startsWith('blob:') && !url.startsWith('data:')) foreign.push(url);
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const profile = join(tmp, 'profile');
+    const watchers: Array<ReturnType<typeof watchPage>> = [];
+    const foreign = () => watchers.flatMap((w) => w.foreign);
+    const pageErrors = () => watchers.flatMap((w) => w.errors);
+    const open = async (mic: string): Promise<{ context: BrowserContext; page: Page }> => {
+      const context = await launchPersistent(profile, join(tmp, mic));
+      const page = context.pages()[0] ?? (await context.newPage());
+      watchers.push(watchPage(page, origin));
+      await page.goto(origin);
+      await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+      return { context, page };
+    };
+    const recordClips = async (page: Page, label: string, n: number) => {
+      await page.getByTestId(`class-radio-${label}`).check();
+      const start = await count(page, label);
+      let maxLevel = 0;
+      for (let i = 1; i <= n; i++) {
+        await page.getByTestId('record-button').click();
+        await expect.poll(() => count(page, label), { timeout: 15_000 }).toBe(start + i);
+        maxLevel = Math.max(maxLevel, Number(await page.getByTestId('level-meter').getAttribute('data-level')));
+        await expect.poll(() => page.getByTestId('record-button').isEnabled(), { timeout: 5_000 }).toBe(true);
+      }
+      expect(maxLevel, 'the level meter moves while recording').toBeGreaterThan(0.2);
+      expect(await page.getByTestId('mic-status').textContent()).toMatch(/Microphone on at \d+ Hz/);
+    };
 
-    await page.goto(origin);
-    await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
-
-    // 1. Classes.
+    // 1. First browser, fake mic playing a tone: create the classes, record "tone".
+    let { context, page } = await open('mic-tone.wav');
     for (const name of ['tone', 'noise']) {
       await page.getByTestId('class-name-input').fill(name);
       await page.getByTestId('add-class-button').click();
       await page.getByTestId(`class-count-${name}`).waitFor();
     }
-
-    // 2a. Record "tone" from the fake microphone; the level meter moves.
-    await page.getByTestId('class-radio-tone').check();
-    let maxLevel = 0;
-    for (let i = 1; i <= CLIPS_PER_CLASS + 1; i++) {
-      await page.getByTestId('record-button').click();
-      await expect.poll(() => count(page, 'tone'), { timeout: 15_000 }).toBe(i);
-      maxLevel = Math.max(maxLevel, Number(await page.getByTestId('level-meter').getAttribute('data-level')));
-      await expect.poll(() => page.getByTestId('record-button').isEnabled(), { timeout: 5_000 }).toBe(true);
-    }
-    expect(maxLevel).toBeGreaterThan(0.3);
-    // One too many: delete it (the deletion must survive the reload below).
+    await recordClips(page, 'tone', CLIPS_PER_CLASS + 1);
+    // One too many: delete it (the deletion must survive the next launch).
     await page.getByTestId('clip-list-tone').getByTestId('delete-clip').first().click();
     await expect.poll(() => count(page, 'tone'), { timeout: 5_000 }).toBe(CLIPS_PER_CLASS);
-    expect(await page.getByTestId('mic-status').textContent()).toMatch(/Microphone on at \d+ Hz/);
+    expect(pageErrors()).toEqual([]);
+    expect(foreign()).toEqual([]);
+    await context.close();
 
-    // 2b. Import "noise" WAV files with the file input; the broken one is reported, the
+    // 2. Second browser on the same profile, fake mic playing noise: the clips are still there;
+    // record "noise" from the microphone too.
+    ({ context, page } = await open('mic-noise.wav'));
+    expect(await count(page, 'tone')).toBe(CLIPS_PER_CLASS);
+    await recordClips(page, 'noise', CLIPS_PER_CLASS);
+
+    // 2b. Import more "noise" WAV files with the file input; the broken one is reported, the
     // others still import. The last noise file is dropped on the page instead.
     await page.getByTestId('class-radio-noise').check();
     const noise = readdirSync(tmp).filter((f) => f.startsWith('noise-')).sort();
     const picked = [...noise.slice(0, -1), 'broken.wav'].map((f) => join(tmp, f));
     await page.getByTestId('import-input').setInputFiles(picked);
-    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS - 1);
+    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS + noise.length - 1);
     await expect(page.getByTestId('import-failure').textContent()).resolves.toMatch(/broken\.wav.*\[wav\//);
     const dropped = noise[noise.length - 1];
     await page.evaluate(
@@ -185,18 +129,20 @@ describe('the page, end to end', () => {
       },
       { b64: readFileSync(join(tmp, dropped)).toString('base64'), name: dropped },
     );
-    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(CLIPS_PER_CLASS);
+    const NOISE = CLIPS_PER_CLASS + noise.length;
+    const TOTAL = CLIPS_PER_CLASS + NOISE;
+    await expect.poll(() => count(page, 'noise'), { timeout: 15_000 }).toBe(NOISE);
 
     // 3. Every clip shows a spectrogram computed in the worker.
-    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
-    expect((await readyCanvases(page)).varied).toBe(2 * CLIPS_PER_CLASS);
+    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(TOTAL);
+    expect((await readyCanvases(page)).varied).toBe(TOTAL);
 
     // Reload: classes and clips come back from IndexedDB.
     await page.reload();
     await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
     expect(await count(page, 'tone')).toBe(CLIPS_PER_CLASS);
-    expect(await count(page, 'noise')).toBe(CLIPS_PER_CLASS);
-    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(2 * CLIPS_PER_CLASS);
+    expect(await count(page, 'noise')).toBe(NOISE);
+    await expect.poll(async () => (await readyCanvases(page)).ready, { timeout: 20_000 }).toBe(TOTAL);
 
     // 4. Train. First a long run that is cancelled over the worker edge, then the real one.
     await page.getByTestId('epochs-input').fill('500');
@@ -265,8 +211,8 @@ describe('the page, end to end', () => {
     if (process.env.EARSHOT_E2E_SHOT) await page.screenshot({ path: process.env.EARSHOT_E2E_SHOT, fullPage: true });
     console.log(`e2e: float ${floatAcc}, int8 ${int8Acc}, val ${await page.getByTestId('val-accuracy').textContent()}`);
 
-    expect(pageErrors).toEqual([]);
-    expect(foreign).toEqual([]);
+    expect(pageErrors()).toEqual([]);
+    expect(foreign()).toEqual([]);
     await context.close();
   });
 });
