@@ -49,36 +49,67 @@ export function featureShape(c: FeatureConfig): FeatureShape {
   return { inputSamples, windowSamples, hopSamples, frames, bands: c.melBands, featureCount: frames * c.melBands };
 }
 
-function bad(message: string): never {
-  throw new EarshotError('features/bad-config', message);
-}
-
 function isPow2(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
 
-/** Fill defaults for missing fields, then check every rule; throws 'features/bad-config'. */
+/** Field names of a FeatureConfig that a user can edit. */
+export type FeatureField = Exclude<keyof FeatureConfig, 'version'>;
+
+export const FEATURE_FIELDS: readonly FeatureField[] = ['sampleRateHz', 'clipMs', 'windowMs', 'hopMs', 'fftSize', 'melBands', 'fMinHz', 'fMaxHz', 'logFloor'];
+
+/** One broken rule of a config: which field, and why (the UI marks the field with it). */
+export interface FeatureProblem {
+  field: FeatureField | 'version';
+  message: string;
+}
+
+/**
+ * Every rule a config breaks, after filling defaults; [] when it is valid. The first problem
+ * is what validateFeatureConfig throws. Rules that need sizes (window vs FFT) are only checked
+ * once every field is a finite number.
+ */
+export function featureConfigProblems(input: Partial<FeatureConfig>): FeatureProblem[] {
+  const c: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...input } as FeatureConfig;
+  const out: FeatureProblem[] = [];
+  const bad = (field: FeatureProblem['field'], message: string) => out.push({ field, message });
+  if (c.version !== 1) bad('version', `unknown FeatureConfig version ${String(c.version)}`);
+  for (const k of FEATURE_FIELDS) {
+    if (typeof c[k] !== 'number' || !Number.isFinite(c[k])) bad(k, `${k} must be a finite number`);
+  }
+  if (out.length) return out;
+  if (!Number.isInteger(c.sampleRateHz) || c.sampleRateHz < 4000 || c.sampleRateHz > 48000) bad('sampleRateHz', 'sampleRateHz must be an integer from 4000 to 48000');
+  if (c.clipMs < 100 || c.clipMs > 10000) bad('clipMs', 'clipMs must be from 100 to 10000');
+  if (c.windowMs <= 0) bad('windowMs', 'windowMs must be positive');
+  if (c.hopMs <= 0) bad('hopMs', 'hopMs must be positive');
+  if (!isPow2(c.fftSize) || c.fftSize < 64 || c.fftSize > 4096) bad('fftSize', 'fftSize must be a power of two from 64 to 4096');
+  if (!Number.isInteger(c.melBands) || c.melBands < 4 || c.melBands > 128) bad('melBands', 'melBands must be an integer from 4 to 128');
+  if (c.fMinHz < 0) bad('fMinHz', 'fMinHz must be >= 0');
+  if (c.fMaxHz <= c.fMinHz) bad('fMaxHz', 'fMaxHz must be above fMinHz');
+  if (c.fMaxHz > c.sampleRateHz / 2) bad('fMaxHz', `fMaxHz ${c.fMaxHz} is above the Nyquist frequency ${c.sampleRateHz / 2}`);
+  if (!(c.logFloor > 0)) bad('logFloor', 'logFloor must be positive');
+  else if (!(Math.fround(c.logFloor) >= 2 ** -126)) bad('logFloor', `logFloor ${c.logFloor} is below the smallest normal float32 (1.18e-38)`);
+  if (c.windowMs > 0 && c.hopMs > 0 && c.sampleRateHz > 0) {
+    const s = featureShape(c);
+    if (s.windowSamples < 2) bad('windowMs', 'the window is shorter than two samples');
+    if (s.windowSamples > c.fftSize) bad('windowMs', `window of ${s.windowSamples} samples is longer than fftSize ${c.fftSize}`);
+    if (s.hopSamples < 1) bad('hopMs', 'hopMs is shorter than one sample');
+    if (s.windowSamples > s.inputSamples) bad('windowMs', 'window is longer than the clip');
+  }
+  return out;
+}
+
+/** Fill defaults for missing fields, then check every rule; throws 'features/bad-config' with the first problem. */
 export function validateFeatureConfig(input: Partial<FeatureConfig>): FeatureConfig {
   const c: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...input } as FeatureConfig;
-  if (c.version !== 1) bad(`unknown FeatureConfig version ${String(c.version)}`);
-  for (const k of ['sampleRateHz', 'clipMs', 'windowMs', 'hopMs', 'fftSize', 'melBands', 'fMinHz', 'fMaxHz', 'logFloor'] as const) {
-    if (typeof c[k] !== 'number' || !Number.isFinite(c[k])) bad(`${k} must be a finite number`);
-  }
-  if (!Number.isInteger(c.sampleRateHz) || c.sampleRateHz < 4000 || c.sampleRateHz > 48000) bad('sampleRateHz must be an integer from 4000 to 48000');
-  if (c.clipMs < 100 || c.clipMs > 10000) bad('clipMs must be from 100 to 10000');
-  if (c.windowMs <= 0) bad('windowMs must be positive');
-  if (c.hopMs <= 0) bad('hopMs must be positive');
-  if (!isPow2(c.fftSize) || c.fftSize < 64 || c.fftSize > 4096) bad('fftSize must be a power of two from 64 to 4096');
-  if (!Number.isInteger(c.melBands) || c.melBands < 4 || c.melBands > 128) bad('melBands must be an integer from 4 to 128');
-  if (c.fMinHz < 0) bad('fMinHz must be >= 0');
-  if (c.fMaxHz <= c.fMinHz) bad('fMaxHz must be above fMinHz');
-  if (c.fMaxHz > c.sampleRateHz / 2) bad(`fMaxHz ${c.fMaxHz} is above the Nyquist frequency ${c.sampleRateHz / 2}`);
-  if (!(c.logFloor > 0)) bad('logFloor must be positive');
-  const s = featureShape(c);
-  if (s.windowSamples > c.fftSize) bad(`window of ${s.windowSamples} samples is longer than fftSize ${c.fftSize}`);
-  if (s.hopSamples < 1) bad('hopMs is shorter than one sample');
-  if (s.windowSamples > s.inputSamples) bad('window is longer than the clip');
+  const problems = featureConfigProblems(c);
+  if (problems.length) throw new EarshotError('features/bad-config', problems[0].message);
   return c;
+}
+
+/** A stable string key of a config (for caches keyed by config). */
+export function featureConfigKey(c: FeatureConfig): string {
+  return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor].join('|');
 }
 
 /** Row-major [frames × bands] log-mel matrix. */

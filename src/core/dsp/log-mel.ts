@@ -10,7 +10,7 @@
  * the same float32 values as literals.
  */
 import { EarshotError } from '../errors.ts';
-import { featureShape, validateFeatureConfig, type FeatureConfig, type FeatureShape, type Features } from './feature-config.ts';
+import { featureConfigKey, featureShape, validateFeatureConfig, type FeatureConfig, type FeatureShape, type Features } from './feature-config.ts';
 import { F32_MIN_NORMAL, logF32 } from './f32-math.ts';
 import { fftTables, powerSpectrum, type FftTables } from './fft.ts';
 import { melFilterbank, type MelFilterbank } from './mel.ts';
@@ -37,13 +37,9 @@ interface Scratch {
 
 const tableCache = new Map<string, { tables: LogMelTables; scratch: Scratch }>();
 
-function configKey(c: FeatureConfig): string {
-  return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor].join('|');
-}
-
 function entry(input: Partial<FeatureConfig>): { tables: LogMelTables; scratch: Scratch } {
   const config = validateFeatureConfig(input);
-  const key = configKey(config);
+  const key = featureConfigKey(config);
   const hit = tableCache.get(key);
   if (hit) return hit;
   const logFloor = f(config.logFloor);
