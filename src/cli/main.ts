@@ -12,8 +12,9 @@ import { fitCommand } from './commands/fit.ts';
 import { predictCommand } from './commands/predict.ts';
 import { quantizeCommand } from './commands/quantize.ts';
 import { trainCommand } from './commands/train.ts';
+import { featuresCommand } from './commands/features.ts';
 
-export const COMMANDS: readonly Command[] = [trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, exportCommand, boardsCommand];
+export const COMMANDS: readonly Command[] = [featuresCommand, trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, exportCommand, boardsCommand];
 
 function overview(): string {
   return [

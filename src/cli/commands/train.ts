@@ -1,5 +1,6 @@
 import { EarshotError } from '../../core/errors.ts';
 import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig } from '../../core/dsp/feature-config.ts';
+import { FEATURE_PRESET_NAMES, featurePreset } from '../../core/dsp/feature-presets.ts';
 import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { trainArtifact } from '../../core/pipeline/train-pipeline.ts';
@@ -22,6 +23,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --preset NAME    ${PRESET_NAMES.join(' | ')} (default tiny-conv)
   --spec FILE      a ModelSpec JSON instead of a preset
   --features FILE  a FeatureConfig JSON (default: 16 kHz, 1 s, 30 ms / 20 ms, 512 FFT, 40 mels)
+  --features-preset NAME  ${FEATURE_PRESET_NAMES.join(' | ')} instead of --features
   --epochs N       default 30
   --seed N         default 1; the same seed gives the same model
   --backend NAME   wasm (default) or cpu
@@ -33,6 +35,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     preset: { type: 'string' },
     spec: { type: 'string' },
     features: { type: 'string' },
+    'features-preset': { type: 'string' },
     epochs: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -50,7 +53,11 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
       throw new EarshotError('cli/usage', `unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
     }
     const featurePath = str(values, 'features');
-    const featureConfig = validateFeatureConfig(featurePath ? (readJson(featurePath) as object) : DEFAULT_FEATURE_CONFIG);
+    const featurePresetName = str(values, 'features-preset');
+    if (featurePath && featurePresetName) throw new EarshotError('cli/usage', 'give either --features or --features-preset, not both');
+    const featureConfig = featurePresetName
+      ? featurePreset(featurePresetName).config
+      : validateFeatureConfig(featurePath ? (readJson(featurePath) as object) : DEFAULT_FEATURE_CONFIG);
     const spec = specPath ? normalizeSpec(readJson(specPath)) : undefined;
     const epochs = int(values, 'epochs', 30, 1, 1000);
     const seed = int(values, 'seed', 1, 0, 2 ** 31 - 1);
