@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'wav/unsupported-format'
   | 'wav/bad-rate'
   | 'wav/bad-channels'
+  | 'wav/bad-sample'
+  | 'wav/too-large'
   | 'audio/empty'
   | 'audio/bad-rate'
   | 'audio/bad-length'
@@ -23,6 +25,15 @@ export type ErrorCode =
   | 'dataset/too-few-classes'
   | 'dataset/too-few-clips'
   | 'dataset/not-found'
+  | 'dataset/bad-project'
+  | 'archive/not-zip'
+  | 'archive/no-manifest'
+  | 'archive/bad-manifest'
+  | 'archive/unsupported-version'
+  | 'archive/unsafe-path'
+  | 'archive/duplicate-name'
+  | 'archive/missing-file'
+  | 'archive/too-large'
   // model
   | 'spec/invalid'
   | 'spec/unsupported-version'
@@ -52,9 +63,11 @@ export type ErrorCode =
   // storage
   | 'store/quota'
   | 'store/failed'
+  | 'store/not-found'
   // platform
   | 'mic/unavailable'
   | 'mic/denied'
+  | 'mic/ended'
   // workers
   | 'worker/failed';
 

@@ -1,18 +1,33 @@
 /**
- * ClipStore: the page's persistence (IndexedDB via idb). Clips, the class list and the
- * current trained model (as the serializeModel files map). Every write resolves only after
- * its transaction committed, so the UI can show "saved" truthfully.
- * `openDB` is injectable (tests pass one bound to fake-indexeddb or one that fails).
+ * ClipStore: the page's persistence (IndexedDB via idb), with a versioned schema and one
+ * migration per version (MIGRATIONS[v] upgrades v−1 → v inside the versionchange transaction,
+ * so a failed upgrade leaves the old database untouched).
+ *
+ *   v1  clips{id, index byLabel}, meta{key} ('classes' = class list), models{key} ('current')
+ *   v2  projects{id}; every clip gets a projectId (indexes byProject, byProjectLabel), the
+ *       class list moves into its project, the model is keyed by project id, meta
+ *       'currentProject' names the open project. v1 data becomes the project "My project".
+ *
+ * Clip, class and model calls act on the current project (`useProject` switches). Every
+ * write resolves only after its transaction committed, so the UI can show "saved" truthfully;
+ * multi-record writes (import, duplicate, delete class/project) are one transaction each:
+ * all or nothing. `openDB` is injectable (tests pass one bound to fake-indexeddb or one that fails).
  */
-import { openDB as idbOpenDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB as idbOpenDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { EarshotError } from '../core/errors.ts';
 import type { Clip } from '../core/dataset/clip.ts';
+import { makeProject, uniqueName, validateProjectName, type Project } from '../core/dataset/project.ts';
+import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelFiles } from '../core/model/artifact.ts';
 
+type StoredClip = Clip & { projectId: string };
+type ModelRecord = { key: string; files: ModelFiles; savedAtMs: number };
+
 interface EarshotDB extends DBSchema {
-  clips: { key: string; value: Clip; indexes: { byLabel: string } };
+  clips: { key: string; value: StoredClip; indexes: { byLabel: string; byProject: string; byProjectLabel: [string, string] } };
   meta: { key: string; value: { key: string; value: unknown } };
-  models: { key: string; value: { key: string; files: ModelFiles; savedAtMs: number } };
+  models: { key: string; value: ModelRecord };
+  projects: { key: string; value: Project };
 }
 
 export type OpenDBFn = typeof idbOpenDB;
@@ -21,14 +36,31 @@ export interface ClipStoreOptions {
   openDB?: OpenDBFn;
   /** Database name; default 'earshot'. */
   name?: string;
+  /** Id maker for new projects (tests pass a counter); default crypto.randomUUID. */
+  newId?: () => string;
 }
 
 export interface ClipStore {
+  /** The open project (a copy). */
+  project(): Project;
+  listProjects(): Promise<Project[]>;
+  createProject(name: string, config?: FeatureConfig): Promise<Project>;
+  renameProject(id: string, name: string): Promise<Project>;
+  /** Copies classes, clips (new ids) and model in one transaction. */
+  duplicateProject(id: string, name?: string): Promise<Project>;
+  /** Deletes a project with its clips and model; the last project is replaced by an empty one. */
+  deleteProject(id: string): Promise<void>;
+  /** Makes `id` the open project (remembered across reloads). */
+  useProject(id: string): Promise<Project>;
+  /** A new project holding `clips`, written in one transaction (nothing is written on failure). */
+  importProject(name: string, classes: string[], clips: Clip[], config: FeatureConfig): Promise<Project>;
   listClips(): Promise<Clip[]>;
   putClip(clip: Clip): Promise<void>;
   deleteClip(id: string): Promise<void>;
   /** Removes the class and all its clips in one transaction. */
   deleteClass(label: string, classes: string[]): Promise<void>;
+  /** Moves every clip of `from` to `to` and saves the class list, in one transaction. */
+  renameClass(from: string, to: string, classes: string[]): Promise<void>;
   listClasses(): Promise<string[]>;
   putClasses(labels: string[]): Promise<void>;
   saveModel(files: ModelFiles): Promise<void>;
@@ -37,16 +69,21 @@ export interface ClipStore {
   close(): void;
 }
 
-const DB_VERSION = 1;
-const CLASSES_KEY = 'classes';
-const MODEL_KEY = 'current';
+export const DB_VERSION = 2;
+const CURRENT_KEY = 'currentProject';
+export const V1_PROJECT_ID = 'default';
+export const V1_PROJECT_NAME = 'My project';
 
-/** Map a storage failure to a typed error (quota gets its own code). */
+/** What to do when the browser's storage is full (shown with every store/quota error). */
+export const QUOTA_ADVICE =
+  'Free space: export this project as a dataset zip (it keeps everything), then delete clips or projects you no longer need, or allow this site more storage in the browser settings.';
+
+/** Map a storage failure to a typed error (quota gets its own code and advice). */
 export function storeError(e: unknown, what: string): EarshotError {
   if (e instanceof EarshotError) return e;
-  const name = (e as { name?: string } | null)?.name;
-  if (name === 'QuotaExceededError') {
-    return new EarshotError('store/quota', `browser storage is full: could not ${what}`, { cause: e });
+  const err = e as { name?: string; inner?: { name?: string } } | null;
+  if (err?.name === 'QuotaExceededError' || err?.inner?.name === 'QuotaExceededError') {
+    return new EarshotError('store/quota', `browser storage is full: could not ${what}. ${QUOTA_ADVICE}`, { cause: e });
   }
   const msg = e instanceof Error ? e.message : String(e);
   return new EarshotError('store/failed', `could not ${what}: ${msg}`, { cause: e });
@@ -60,30 +97,201 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+type UpgradeTx = IDBPTransaction<EarshotDB, StoreNames<EarshotDB>[], 'versionchange'>;
+type Migration = (db: IDBPDatabase<EarshotDB>, tx: UpgradeTx) => Promise<void> | void;
+
+/** v1 as shipped by the walking skeleton (kept verbatim so old databases and tests agree). */
+export function createV1(db: IDBPDatabase<unknown>): void {
+  const clips = db.createObjectStore('clips', { keyPath: 'id' });
+  clips.createIndex('byLabel', 'label');
+  db.createObjectStore('meta', { keyPath: 'key' });
+  db.createObjectStore('models', { keyPath: 'key' });
+}
+
+async function migrateV2(db: IDBPDatabase<EarshotDB>, tx: UpgradeTx): Promise<void> {
+  db.createObjectStore('projects', { keyPath: 'id' });
+  const clips = tx.objectStore('clips');
+  clips.createIndex('byProject', 'projectId');
+  clips.createIndex('byProjectLabel', ['projectId', 'label']);
+  const meta = tx.objectStore('meta');
+  const oldClasses = (await meta.get('classes'))?.value;
+  const classes = Array.isArray(oldClasses) ? oldClasses.filter((x): x is string => typeof x === 'string') : [];
+  for (let cur = await clips.openCursor(); cur; cur = await cur.continue()) {
+    const c = cur.value as StoredClip;
+    if (!classes.includes(c.label)) classes.push(c.label);
+    await cur.update({ ...c, projectId: V1_PROJECT_ID });
+  }
+  await tx.objectStore('projects').put(makeProject({ id: V1_PROJECT_ID, name: V1_PROJECT_NAME, classes }));
+  await meta.delete('classes');
+  await meta.put({ key: CURRENT_KEY, value: V1_PROJECT_ID });
+  const models = tx.objectStore('models');
+  const old = await models.get('current');
+  if (old) {
+    await models.put({ ...old, key: V1_PROJECT_ID });
+    await models.delete('current');
+  }
+  clips.deleteIndex('byLabel');
+}
+
+/** MIGRATIONS[v] upgrades a v−1 database to v (MIGRATIONS[1] creates v1 from nothing). */
+const MIGRATIONS: Record<number, Migration> = {
+  1: (db) => createV1(db as IDBPDatabase<unknown>),
+  2: migrateV2,
+};
+
+/**
+ * Queue writes on `tx` and wait for the commit. A write that throws synchronously (e.g. a
+ * DataCloneError) aborts the whole transaction, so earlier writes of it are undone too.
+ */
+async function commit<T extends { abort(): void; done: Promise<void> }>(tx: T, writes: (tx: T, queue: (p: Promise<unknown>) => void) => void): Promise<void> {
+  const pending: Array<Promise<unknown>> = [];
+  try {
+    writes(tx, (p) => {
+      p.catch(() => undefined); // an abort rejects the queued writes; the caller gets the first error
+      pending.push(p);
+    });
+  } catch (e) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw e;
+  }
+  await Promise.all([...pending, tx.done]);
+}
+
+function strip(rec: StoredClip): Clip {
+  const { projectId: _p, ...clip } = rec;
+  return clip;
+}
+
+function defaultId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
 export async function openClipStore(options: ClipStoreOptions = {}): Promise<ClipStore> {
   const open = options.openDB ?? idbOpenDB;
   const name = options.name ?? 'earshot';
-  const db: IDBPDatabase<EarshotDB> = await guard('open the clip database', () =>
+  const newId = options.newId ?? defaultId;
+  let db!: IDBPDatabase<EarshotDB>;
+  db = await guard('open the clip database', () =>
     open<EarshotDB>(name, DB_VERSION, {
-      upgrade(d) {
-        const clips = d.createObjectStore('clips', { keyPath: 'id' });
-        clips.createIndex('byLabel', 'label');
-        d.createObjectStore('meta', { keyPath: 'key' });
-        d.createObjectStore('models', { keyPath: 'key' });
+      async upgrade(d, oldVersion, newVersion, tx) {
+        for (let v = oldVersion + 1; v <= (newVersion ?? DB_VERSION); v++) await MIGRATIONS[v](d, tx);
+      },
+      // Another tab wants a newer schema: let it have the database.
+      blocking() {
+        db?.close();
       },
     }),
   );
 
-  return {
+  async function firstProject(): Promise<Project> {
+    const all = await db.getAll('projects');
+    const remembered = (await db.get('meta', CURRENT_KEY))?.value;
+    const found = all.find((p) => p.id === remembered) ?? all.sort((a, b) => a.createdAtMs - b.createdAtMs)[0];
+    if (found) return found;
+    const p = makeProject({ id: newId(), name: V1_PROJECT_NAME });
+    const tx = db.transaction(['projects', 'meta'], 'readwrite');
+    await Promise.all([tx.objectStore('projects').put(p), tx.objectStore('meta').put({ key: CURRENT_KEY, value: p.id }), tx.done]);
+    return p;
+  }
+
+  let current: Project = await guard('open the project', firstProject);
+
+  async function getProject(id: string): Promise<Project> {
+    const p = await db.get('projects', id);
+    if (!p) throw new EarshotError('store/not-found', `no project with id ${id}`);
+    return p;
+  }
+
+  async function putProject(p: Project): Promise<void> {
+    const tx = db.transaction('projects', 'readwrite');
+    await Promise.all([tx.store.put(p), tx.done]);
+    if (p.id === current.id) current = p;
+  }
+
+  async function names(): Promise<string[]> {
+    return (await db.getAll('projects')).map((p) => p.name);
+  }
+
+  const store: ClipStore = {
+    project: () => structuredClone(current),
+    listProjects: () =>
+      guard('read projects', async () => (await db.getAll('projects')).sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id))),
+    createProject: (raw, config) =>
+      guard('create the project', async () => {
+        const p = makeProject({ id: newId(), name: uniqueName(validateProjectName(raw), await names()), config: config ?? current.config });
+        await putProject(p);
+        return p;
+      }),
+    renameProject: (id, raw) =>
+      guard('rename the project', async () => {
+        const nameOk = validateProjectName(raw);
+        const p = { ...(await getProject(id)), name: nameOk };
+        await putProject(p);
+        return p;
+      }),
+    duplicateProject: (id, raw) =>
+      guard('duplicate the project', async () => {
+        const src = await getProject(id);
+        const p = makeProject({
+          id: newId(),
+          name: uniqueName(validateProjectName(raw ?? `${src.name} copy`), await names()),
+          classes: src.classes,
+          config: src.config,
+        });
+        const tx = db.transaction(['projects', 'clips', 'models'], 'readwrite');
+        const clips = await tx.objectStore('clips').index('byProject').getAll(id);
+        const model = await tx.objectStore('models').get(id);
+        await commit(tx, (t, q) => {
+          q(t.objectStore('projects').put(p));
+          for (const c of clips) q(t.objectStore('clips').put({ ...c, id: newId(), projectId: p.id }));
+          if (model) q(t.objectStore('models').put({ ...model, key: p.id }));
+        });
+        return p;
+      }),
+    deleteProject: (id) =>
+      guard('delete the project', async () => {
+        await getProject(id);
+        const tx = db.transaction(['projects', 'clips', 'models', 'meta'], 'readwrite');
+        const keys = await tx.objectStore('clips').index('byProject').getAllKeys(id);
+        await Promise.all([
+          ...keys.map((k) => tx.objectStore('clips').delete(k)),
+          tx.objectStore('models').delete(id),
+          tx.objectStore('projects').delete(id),
+          tx.done,
+        ]);
+        if (current.id === id) {
+          const meta = db.transaction('meta', 'readwrite');
+          await Promise.all([meta.store.delete(CURRENT_KEY), meta.done]);
+          current = await firstProject();
+          await store.useProject(current.id);
+        }
+      }),
+    useProject: (id) =>
+      guard('open the project', async () => {
+        const p = await getProject(id);
+        const tx = db.transaction('meta', 'readwrite');
+        await Promise.all([tx.store.put({ key: CURRENT_KEY, value: id }), tx.done]);
+        current = p;
+        return structuredClone(p);
+      }),
+    importProject: (raw, classes, clips, config) =>
+      guard('import the project', async () => {
+        const p = makeProject({ id: newId(), name: uniqueName(validateProjectName(raw), await names()), classes, config });
+        await commit(db.transaction(['projects', 'clips'], 'readwrite'), (t, q) => {
+          q(t.objectStore('projects').put(p));
+          for (const c of clips) q(t.objectStore('clips').put({ ...c, projectId: p.id }));
+        });
+        return p;
+      }),
     listClips: () =>
       guard('read clips', async () => {
-        const all = await db.getAll('clips');
-        return all.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
+        const all = await db.getAllFromIndex('clips', 'byProject', current.id);
+        return all.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id)).map(strip);
       }),
     putClip: (clip) =>
       guard('save the clip', async () => {
-        const tx = db.transaction('clips', 'readwrite');
-        await Promise.all([tx.store.put(clip), tx.done]);
+        await commit(db.transaction('clips', 'readwrite'), (t, q) => q(t.store.put({ ...clip, projectId: current.id })));
       }),
     deleteClip: (id) =>
       guard('delete the clip', async () => {
@@ -92,38 +300,39 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
       }),
     deleteClass: (label, classes) =>
       guard(`delete class ${label}`, async () => {
-        const tx = db.transaction(['clips', 'meta'], 'readwrite');
+        const p = { ...current, classes: classes.filter((c) => c !== label) };
+        const tx = db.transaction(['clips', 'projects'], 'readwrite');
         const clips = tx.objectStore('clips');
-        const keys = await clips.index('byLabel').getAllKeys(label);
-        await Promise.all([
-          ...keys.map((k) => clips.delete(k)),
-          tx.objectStore('meta').put({ key: CLASSES_KEY, value: classes.filter((c) => c !== label) }),
-          tx.done,
-        ]);
+        const keys = await clips.index('byProjectLabel').getAllKeys([current.id, label]);
+        await Promise.all([...keys.map((k) => clips.delete(k)), tx.objectStore('projects').put(p), tx.done]);
+        current = p;
       }),
-    listClasses: () =>
-      guard('read classes', async () => {
-        const rec = await db.get('meta', CLASSES_KEY);
-        const v = rec?.value;
-        return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    renameClass: (from, to, classes) =>
+      guard(`rename class ${from}`, async () => {
+        const p = { ...current, classes: [...classes] };
+        const tx = db.transaction(['clips', 'projects'], 'readwrite');
+        const clips = tx.objectStore('clips');
+        const recs = await clips.index('byProjectLabel').getAll([current.id, from]);
+        await commit(tx, (t, q) => {
+          for (const c of recs) q(t.objectStore('clips').put({ ...c, label: to }));
+          q(t.objectStore('projects').put(p));
+        });
+        current = p;
       }),
-    putClasses: (labels) =>
-      guard('save classes', async () => {
-        const tx = db.transaction('meta', 'readwrite');
-        await Promise.all([tx.store.put({ key: CLASSES_KEY, value: [...labels] }), tx.done]);
-      }),
+    listClasses: () => guard('read classes', async () => [...(await getProject(current.id)).classes]),
+    putClasses: (labels) => guard('save classes', () => putProject({ ...current, classes: [...labels] })),
     saveModel: (files) =>
       guard('save the model', async () => {
         const tx = db.transaction('models', 'readwrite');
-        await Promise.all([tx.store.put({ key: MODEL_KEY, files, savedAtMs: Date.now() }), tx.done]);
+        await Promise.all([tx.store.put({ key: current.id, files, savedAtMs: Date.now() }), tx.done]);
       }),
-    loadModel: () =>
-      guard('read the model', async () => (await db.get('models', MODEL_KEY))?.files),
+    loadModel: () => guard('read the model', async () => (await db.get('models', current.id))?.files),
     deleteModel: () =>
       guard('delete the model', async () => {
         const tx = db.transaction('models', 'readwrite');
-        await Promise.all([tx.store.delete(MODEL_KEY), tx.done]);
+        await Promise.all([tx.store.delete(current.id), tx.done]);
       }),
     close: () => db.close(),
   };
+  return store;
 }
