@@ -9,15 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateFeatureConfig, featureShape, type FeatureConfig } from '../../src/core/dsp/feature-config.ts';
-import { computeLogMel, computeLogMelPcm16, quantizeFeatures, toPcm16 } from '../../src/core/dsp/log-mel.ts';
+import { computeLogMelPcm16, quantizeFeatures, toPcm16 } from '../../src/core/dsp/log-mel.ts';
 import { generateCHeader } from '../../src/core/export/c-header.ts';
-import { analyzeSpec } from '../../src/core/model/analyze.ts';
-import type { ModelArtifact } from '../../src/core/model/artifact.ts';
 import type { ModelSpec } from '../../src/core/model/spec.ts';
 import { argmaxInt8 } from '../../src/core/quant/argmax.ts';
 import { runInt8 } from '../../src/core/quant/int8-engine.ts';
-import { quantizeModel } from '../../src/core/quant/quantize.ts';
-import { TEST_SPECS, mulberry32, randomSpec, randomWeights } from '../unit/quantize-fixtures.ts';
+import { TEST_SPECS, mulberry32, randomSpec } from '../unit/quantize-fixtures.ts';
+import { seededQuantizedModel, type SeededModel } from './helpers/model-fixtures.ts';
 
 const STRICT = ['-std=c99', '-Wall', '-Wextra', '-Wdouble-promotion', '-Wfloat-conversion', '-Werror'];
 const ARM = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-Os', '-Wall', '-Wextra', '-Werror', '-std=c99', '-Wdouble-promotion', '-Wfloat-conversion', '-c'];
@@ -38,30 +36,8 @@ const CONFIG: FeatureConfig = validateFeatureConfig({ clipMs: 250, windowMs: 25,
 const SHAPE = featureShape(CONFIG);
 const IN_SHAPE: [number, number, number] = [SHAPE.frames, SHAPE.bands, 1];
 
-function synthClip(rand: () => number): Float32Array {
-  const x = new Float32Array(SHAPE.inputSamples);
-  const kind = Math.floor(rand() * 3);
-  const amp = 0.02 + 0.6 * rand();
-  const f0 = 100 + 3000 * rand();
-  for (let i = 0; i < x.length; i++) {
-    const t = i / CONFIG.sampleRateHz;
-    const tone = Math.sin(2 * Math.PI * f0 * t * (kind === 2 ? 1 + t : 1));
-    x[i] = amp * (kind === 0 ? rand() * 2 - 1 : kind === 1 ? tone : 0.5 * tone + 0.3 * (rand() * 2 - 1));
-  }
-  return x;
-}
-
-function makeArtifact(spec: ModelSpec, seed: number): { artifact: ModelArtifact; clips: Float32Array[] } {
-  const s: ModelSpec = { ...spec, input: { shape: IN_SHAPE } };
-  const a = analyzeSpec(s);
-  const weights = randomWeights(a, seed);
-  const rand = mulberry32(seed * 31 + 5);
-  const cal = Array.from({ length: 16 }, () => computeLogMel(synthClip(rand), CONFIG).data);
-  const quantized = quantizeModel(a, weights, cal);
-  const classes = a.outputShape[0]!;
-  const labels = Array.from({ length: classes }, (_, i) => ['yes', 'no "quoted" */ \\ ??=', 'naïve', 'noise\n'][i % 4]! + (i >= 4 ? String(i) : ''));
-  const clips = Array.from({ length: 3 }, () => synthClip(rand));
-  return { artifact: { version: 1, labels, featureConfig: CONFIG, spec: s, weights, quantized }, clips };
+function makeArtifact(spec: ModelSpec, seed: number): SeededModel {
+  return seededQuantizedModel(spec, CONFIG, seed);
 }
 
 const DRIVER = (p: string) => {

@@ -7,6 +7,8 @@
  *   int P_invoke(const int8_t *features, int8_t *scores)    the int8 network; 0 on success
  *   int P_classify(const int16_t *pcm, int8_t *scores)      both; returns the top class
  *   int P_self_test(void)                                   0 when every test vector matches
+ *   P_SIMD: 1 when the ACLE SIMD kernels are compiled in (cores with __ARM_FEATURE_DSP);
+ *   define P_NO_SIMD before the include to force the portable kernels (same results).
  * Scores are the quantized logits (see quant/quantized-model.ts): real = P_OUTPUT_SCALE *
  * (score - P_OUTPUT_ZERO_POINT); argmax ties go to the lowest index (argmaxInt8).
  * Output is byte-identical for identical input.

@@ -7,11 +7,26 @@
  * Requantization: gemmlowp SaturatingRoundingDoublingHighMul + RoundingDivideByPOT with a
  * Q0.31 multiplier and a shift (> 0: left). Wrapping int32 additions go through uint32_t.
  * The generator renames earshot_ / EARSHOT_ to the chosen prefix.
+ *
+ * SIMD: on cores with the DSP extension (Cortex-M4, M7, M33, M55: __ARM_FEATURE_DSP) the int8
+ * dot products of conv2d and fully connected use the ACLE intrinsics of <arm_acle.h>:
+ * __sxtab16 / __sxtb16 widen 4 bytes into two pairs of int16 (x - zero point fits in int16),
+ * __smlad multiplies both pairs and adds them to the int32 accumulator. Every step is exact and
+ * the int32 sum wraps as the portable one does, so the results are bit-identical (tested under
+ * QEMU with SIMD on and off). Define EARSHOT_NO_SIMD to force the portable loops.
  */
 #ifndef EARSHOT_KERNELS_H
 #define EARSHOT_KERNELS_H
 
 #include <stdint.h>
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(EARSHOT_NO_SIMD)
+#include <arm_acle.h>
+#include <string.h>
+#define EARSHOT_SIMD 1
+#else
+#define EARSHOT_SIMD 0
+#endif
 
 static inline int32_t earshot_srdhm(int32_t a, int32_t b) {
   int64_t ab;
@@ -49,6 +64,25 @@ static inline int8_t earshot_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
+/* acc + sum over i < n of w[i] * (x[i] - input_zero_point) */
+static inline int32_t earshot_dot_s8(const int8_t *w, const int8_t *x, int n, int32_t input_zero_point, int32_t acc) {
+  int i = 0;
+#if EARSHOT_SIMD
+  /* -zero point in both int16 lanes */
+  const int32_t offset = (int32_t)(((uint32_t)(uint16_t)(-input_zero_point) << 16) | (uint32_t)(uint16_t)(-input_zero_point));
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xw, ww;
+    memcpy(&xw, x + i, 4);
+    memcpy(&ww, w + i, 4);
+    /* lanes (byte 0, byte 2) and (byte 1, byte 3) of both words: the pairing is the same for x and w */
+    acc = __smlad(__sxtb16((int32_t)ww), __sxtab16(offset, (int32_t)xw), acc);
+    acc = __smlad(__sxtb16((int32_t)((ww >> 8) | (ww << 24))), __sxtab16(offset, (int32_t)((xw >> 8) | (xw << 24))), acc);
+  }
+#endif
+  for (; i < n; i++) acc += (int32_t)w[i] * ((int32_t)x[i] - input_zero_point);
+  return acc;
+}
+
 static inline void earshot_conv2d_s8(const int8_t *input, int in_h, int in_w, int in_c,
                                      const int8_t *weights, const int32_t *bias,
                                      const int32_t *multipliers, const int32_t *shifts,
@@ -57,7 +91,7 @@ static inline void earshot_conv2d_s8(const int8_t *input, int in_h, int in_w, in
                                      int8_t *output, int out_h, int out_w, int out_c,
                                      int32_t input_zero_point, int32_t output_zero_point,
                                      int32_t act_min, int32_t act_max) {
-  int oy, ox, oc, ky, kx, ic;
+  int oy, ox, oc, ky, kx;
   for (oy = 0; oy < out_h; oy++) {
     for (ox = 0; ox < out_w; ox++) {
       for (oc = 0; oc < out_c; oc++) {
@@ -67,12 +101,9 @@ static inline void earshot_conv2d_s8(const int8_t *input, int in_h, int in_w, in
           if (iy < 0 || iy >= in_h) continue;
           for (kx = 0; kx < kernel_w; kx++) {
             const int ix = ox * stride_w - pad_left + kx;
-            const int8_t *x;
-            const int8_t *w;
             if (ix < 0 || ix >= in_w) continue;
-            x = input + (iy * in_w + ix) * in_c;
-            w = weights + ((oc * kernel_h + ky) * kernel_w + kx) * in_c;
-            for (ic = 0; ic < in_c; ic++) acc += (int32_t)w[ic] * ((int32_t)x[ic] - input_zero_point);
+            acc = earshot_dot_s8(weights + ((oc * kernel_h + ky) * kernel_w + kx) * in_c, input + (iy * in_w + ix) * in_c,
+                                 in_c, input_zero_point, acc);
           }
         }
         acc = earshot_wrap_add(acc, bias[oc]);
@@ -124,13 +155,11 @@ static inline void earshot_fully_connected_s8(const int8_t *input, int batches, 
                                               int8_t *output, int units,
                                               int32_t input_zero_point, int32_t output_zero_point,
                                               int32_t act_min, int32_t act_max) {
-  int b, u, d;
+  int b, u;
   for (b = 0; b < batches; b++) {
     const int8_t *x = input + b * in_depth;
     for (u = 0; u < units; u++) {
-      const int8_t *w = weights + u * in_depth;
-      int32_t acc = 0;
-      for (d = 0; d < in_depth; d++) acc += (int32_t)w[d] * ((int32_t)x[d] - input_zero_point);
+      int32_t acc = earshot_dot_s8(weights + u * in_depth, x, in_depth, input_zero_point, 0);
       acc = earshot_wrap_add(acc, bias[u]);
       acc = earshot_mbqm(acc, multipliers[u], shifts[u]) + output_zero_point;
       output[b * units + u] = earshot_clamp_s8(acc, act_min, act_max);
