@@ -34,13 +34,19 @@ export function loadGolden(): GoldenFixtures {
   if (cached) return cached;
   const doc = JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')) as {
     configs: Record<string, FeatureConfig>;
+    pcms: Record<string, string>;
     clips: Array<Omit<GoldenClip, 'pcm' | 'logMel'> & { pcm: string; logMel: string }>;
   };
   const clips = doc.clips.map((c) => {
-    const pcm = unpack(c.pcm);
+    const pcm = unpack(doc.pcms[c.pcm]);
     const lm = unpack(c.logMel);
     return { ...c, pcm: new Int16Array(pcm.buffer, 0, pcm.length / 2), logMel: new Float32Array(lm.buffer, 0, lm.length / 4) };
   });
   cached = { configs: doc.configs, clips };
   return cached;
+}
+
+/** The golden clips of one config. */
+export function goldenClips(config: string): GoldenClip[] {
+  return loadGolden().clips.filter((c) => c.config === config);
 }

@@ -33,14 +33,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 AUDIO_DIR = os.path.join(ROOT, "tests", "fixtures", "audio")
 OUT = os.path.join(ROOT, "tests", "reference", "logmel-fixtures.json")
 
+# The app's feature presets (src/core/dsp/feature-presets.ts), written out here as numbers so the
+# reference does not read app code, plus "narrow": an odd config (25 ms at 8 kHz, 32 bands).
 CONFIGS = {
-    "default": dict(version=1, sampleRateHz=16000, clipMs=1000, windowMs=30, hopMs=20, fftSize=512,
+    "earshot": dict(version=1, sampleRateHz=16000, clipMs=1000, windowMs=30, hopMs=20, fftSize=512,
                     melBands=40, fMinHz=20, fMaxHz=8000, logFloor=1e-6),
+    "micro-speech": dict(version=1, sampleRateHz=16000, clipMs=1000, windowMs=30, hopMs=20, fftSize=512,
+                         melBands=40, fMinHz=125, fMaxHz=7500, logFloor=1e-6),
+    "edge-impulse-mfe": dict(version=1, sampleRateHz=16000, clipMs=1000, windowMs=20, hopMs=10, fftSize=512,
+                             melBands=40, fMinHz=0, fMaxHz=8000, logFloor=1e-6),
+    "low-power-8k": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=32, hopMs=32, fftSize=256,
+                         melBands=20, fMinHz=60, fMaxHz=4000, logFloor=1e-6),
     "narrow": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=25, hopMs=10, fftSize=256,
                    melBands=32, fMinHz=60, fMaxHz=3800, logFloor=1e-5),
 }
 
-WORDS = ["yes", "no"]
+# Spoken words (espeak-ng voice per word), the "real" clips.
+WORDS = {"yes": "en", "no": "en", "up": "en-us", "down": "en-us", "left": "en+f3", "right": "en+m3", "stop": "en-us+f2", "go": "en"}
 
 
 def shape(c):
@@ -109,10 +118,29 @@ def synthetic(name, c):
         return to_pcm16(x)
     if name == "dc-square":
         return to_pcm16(0.1 + 0.3 * np.sign(np.sin(2 * np.pi * 250.0 * t)))
+    if name == "two-tones":
+        return to_pcm16(0.3 * np.sin(2 * np.pi * 300.0 * t) + 0.2 * np.sin(2 * np.pi * 3000.0 * t * rate / 16000))
+    if name == "impulse":
+        x = np.zeros(n)
+        x[n // 2] = 0.99
+        return to_pcm16(x)
+    if name == "am-tone":
+        return to_pcm16(0.4 * (0.5 + 0.5 * np.sin(2 * np.pi * 3.0 * t)) * np.sin(2 * np.pi * 1500.0 * t))
+    if name == "brown-noise":
+        rng = np.random.default_rng(7)
+        x = np.cumsum(rng.normal(0.0, 1.0, n))
+        x = x - np.linspace(x[0], x[-1], n)
+        return to_pcm16(0.5 * x / np.max(np.abs(x)))
+    if name == "square-clipped":
+        return to_pcm16(1.2 * np.sign(np.sin(2 * np.pi * 1000.0 * t + 0.1)))
+    if name == "tone-bursts":
+        gate = (np.floor(t * 8) % 2 == 0).astype(np.float64)
+        return to_pcm16(0.7 * gate * np.sin(2 * np.pi * 2000.0 * t * rate / 16000))
     raise ValueError(name)
 
 
-SYNTHETIC = ["silence", "sine-full-scale", "sine-quiet", "chirp", "white-noise", "clicks", "dc-square"]
+SYNTHETIC = ["silence", "sine-full-scale", "sine-quiet", "chirp", "white-noise", "clicks", "dc-square",
+             "two-tones", "impulse", "am-tone", "brown-noise", "square-clipped", "tone-bursts"]
 
 
 def word_wav(word, rate):
@@ -120,7 +148,7 @@ def word_wav(word, rate):
     if not os.path.exists(path):
         os.makedirs(AUDIO_DIR, exist_ok=True)
         raw = path + ".espeak.wav"
-        subprocess.run(["espeak-ng", "-v", "en", "-w", raw, word], check=True)
+        subprocess.run(["espeak-ng", "-v", WORDS[word], "-w", raw, word], check=True)
         subprocess.run(["sox", "-R", raw, "-r", str(rate), "-b", "16", "-c", "1", path], check=True)
         os.remove(raw)
     return path
@@ -146,6 +174,7 @@ def pack(a):
 
 def main():
     clips = []
+    pcms = {}  # "<name>@<rate>" -> packed int16 PCM, shared by the configs of one rate and length
     for cname, c in CONFIGS.items():
         n = shape(c)[0]
         items = [(name, synthetic(name, c), None) for name in SYNTHETIC]
@@ -155,23 +184,28 @@ def main():
             assert rate == c["sampleRateHz"]
             items.append((f"espeak-{word}", centred(pcm, n), os.path.relpath(path, ROOT)))
         for name, pcm, source in items:
+            key = f"{name}@{c['sampleRateHz']}/{n}"
+            packed = pack(pcm.astype("<i2"))
+            assert pcms.setdefault(key, packed) == packed, key
             lm = log_mel(pcm, c)
             clip = dict(name=name, config=cname, frames=int(lm.shape[0]), bands=int(lm.shape[1]),
-                        pcm=pack(pcm.astype("<i2")), logMel=pack(lm.astype("<f4")),
+                        pcm=key, logMel=pack(lm.astype("<f4")),
                         floorFraction=float(np.mean(lm <= np.log(c["logFloor"]) + 1e-12)))
             if source:
                 clip["wav"] = source
             clips.append(clip)
-            print(f"{cname:8s} {name:16s} frames={lm.shape[0]} min={lm.min():9.4f} max={lm.max():9.4f} "
+            print(f"{cname:16s} {name:16s} frames={lm.shape[0]} min={lm.min():9.4f} max={lm.max():9.4f} "
                   f"floor={clip['floorFraction']:.2f}", file=sys.stderr)
     doc = dict(
-        about="Golden log-mel from tests/reference/logmel_reference.py (numpy float64). Arrays: little-endian, zlib, base64.",
+        about="Golden log-mel from tests/reference/logmel_reference.py (numpy float64). Arrays: little-endian, zlib, base64; "
+              "each clip's pcm names an entry of pcms.",
         numpy=np.__version__,
         configs=CONFIGS,
+        pcms=pcms,
         clips=clips,
     )
     with open(OUT, "w") as fh:
-        json.dump(doc, fh, indent=1)
+        json.dump(doc, fh, indent=0, separators=(",", ":"))
         fh.write("\n")
     print(f"wrote {os.path.relpath(OUT, ROOT)} ({os.path.getsize(OUT)} bytes)", file=sys.stderr)
 

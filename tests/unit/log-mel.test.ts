@@ -3,16 +3,22 @@ import { DEFAULT_FEATURE_CONFIG, featureShape } from '../../src/core/dsp/feature
 import { logF32 } from '../../src/core/dsp/f32-math.ts';
 import { computeLogMel, computeLogMelPcm16, inputInvScale, logMelTables, quantizeFeatures, toPcm16 } from '../../src/core/dsp/log-mel.ts';
 import { EarshotError } from '../../src/core/errors.ts';
+import { FEATURE_PRESET_NAMES, featurePreset } from '../../src/core/dsp/feature-presets.ts';
 import { loadGolden } from '../reference/fixtures.ts';
 
 const golden = loadGolden();
 const U = 2 ** -24;
 
 describe('log-mel vs the numpy float64 reference (tests/reference/logmel_reference.py)', () => {
-  it('has the clips and configs the brief asks for', () => {
-    expect(golden.clips.length).toBeGreaterThanOrEqual(16);
-    expect(Object.keys(golden.configs)).toEqual(['default', 'narrow']);
-    expect(golden.configs.default).toEqual(DEFAULT_FEATURE_CONFIG);
+  it('has >= 20 real and synthetic clips for every preset (and the odd "narrow" config)', () => {
+    expect(Object.keys(golden.configs)).toEqual([...FEATURE_PRESET_NAMES, 'narrow']);
+    for (const name of FEATURE_PRESET_NAMES) {
+      expect(golden.configs[name], name).toEqual(featurePreset(name).config);
+      const clips = golden.clips.filter((c) => c.config === name);
+      expect(clips.length).toBeGreaterThanOrEqual(20);
+      expect(clips.filter((c) => c.wav).length).toBeGreaterThanOrEqual(8);
+    }
+    expect(golden.configs.earshot).toEqual(DEFAULT_FEATURE_CONFIG);
   });
 
   for (const clip of golden.clips) {
@@ -95,8 +101,8 @@ describe('computeLogMel', () => {
   });
 
   it('is deterministic across calls (no state leaks between clips)', () => {
-    const a = golden.clips.find((c) => c.config === 'default' && c.name === 'chirp')!;
-    const b = golden.clips.find((c) => c.config === 'default' && c.name === 'white-noise')!;
+    const a = golden.clips.find((c) => c.config === 'earshot' && c.name === 'chirp')!;
+    const b = golden.clips.find((c) => c.config === 'earshot' && c.name === 'white-noise')!;
     const first = computeLogMelPcm16(a.pcm, DEFAULT_FEATURE_CONFIG).data;
     computeLogMelPcm16(b.pcm, DEFAULT_FEATURE_CONFIG);
     expect(computeLogMelPcm16(a.pcm, DEFAULT_FEATURE_CONFIG).data).toEqual(first);
