@@ -47,6 +47,7 @@ export type ErrorCode =
   // quantization
   | 'quant/unsupported-op'
   | 'quant/bad-calibration'
+  | 'postprocess/invalid'
   // estimator
   | 'mcu/unknown-board'
   | 'mcu/unknown-runtime'

@@ -7,6 +7,8 @@
  *   int P_invoke(const int8_t *features, int8_t *scores)    the int8 network; 0 on success
  *   int P_classify(const int16_t *pcm, int8_t *scores)      both; returns the top class
  *   int P_self_test(void)                                   0 when every test vector matches
+ *   P_pp_state, P_pp_init(&s), int P_pp_push(&s, scores)    post-processing (see c/postprocess.h):
+ *                                                           averaged, thresholded, suppressed detections
  *   P_SIMD: 1 when the ACLE SIMD kernels are compiled in (cores with __ARM_FEATURE_DSP);
  *   define P_NO_SIMD before the include to force the portable kernels (same results).
  * Scores are the quantized logits (see quant/quantized-model.ts): real = P_OUTPUT_SCALE *
@@ -19,6 +21,7 @@ import { computeLogMelPcm16, quantizeFeatures, toPcm16 } from '../dsp/log-mel.ts
 import { serializeModel, type ModelArtifact } from '../model/artifact.ts';
 import { runInt8 } from '../quant/int8-engine.ts';
 import type { QOp, QuantizedModel } from '../quant/quantized-model.ts';
+import { suppressionWindows, validatePostprocessing, type PostprocessingSettings } from '../quant/postprocess.ts';
 import { featuresCSource, floatLiteral } from './c-features.ts';
 import { commentSafe, cIdent, cStringLiteral, renameSymbols, validatePrefix } from './c-names.ts';
 import { C_SOURCES } from './c-sources.generated.ts';
@@ -37,6 +40,8 @@ export interface CHeaderOptions {
   maxTestVectors?: number;
   /** Provenance line, e.g. 'earshot 0.1.0'. */
   generator?: string;
+  /** Post-processing settings (default: the artifact's, else DEFAULT_POSTPROCESSING). */
+  postprocessing?: Partial<PostprocessingSettings>;
 }
 
 /** FNV-1a 32-bit over byte arrays, as 8 hex digits. */
@@ -244,6 +249,7 @@ export function generateCHeader(artifact: ModelArtifact, opts: CHeaderOptions = 
   const hash = fnv1a32(Object.keys(files).sort().map((k) => files[k]!));
   const generator = commentSafe(opts.generator ?? 'earshot');
   const P = prefix.toUpperCase();
+  const pp = validatePostprocessing(opts.postprocessing ?? artifact.postprocessing);
 
   const code = [
     `#ifndef EARSHOT_H`,
@@ -308,6 +314,14 @@ export function generateCHeader(artifact: ModelArtifact, opts: CHeaderOptions = 
     '  return earshot_argmax(scores);',
     '}',
     '',
+    '/* ---- post-processing for continuous audio (settings of the live page) ---- */',
+    `#define EARSHOT_PP_AVERAGE_WINDOWS ${pp.averageWindows}`,
+    `#define EARSHOT_PP_THRESHOLD ${floatLiteral(pp.threshold)}`,
+    `#define EARSHOT_PP_WINDOW_HOP_MS ${pp.windowHopMs}`,
+    `/* ${pp.suppressionMs} ms of suppression at one window every ${pp.windowHopMs} ms */`,
+    `#define EARSHOT_PP_SUPPRESSION_WINDOWS ${suppressionWindows(pp)}`,
+    C_SOURCES['postprocess.h'] ?? '',
+    '',
     `/* Test vectors: PCM in, int8 scores out, computed by the TypeScript pipeline. */`,
     `#define EARSHOT_TEST_VECTORS ${pcms.length}`,
     `static const int16_t earshot_test_pcm[EARSHOT_TEST_VECTORS][EARSHOT_INPUT_SAMPLES] EARSHOT_ALIGN = {`,
@@ -348,7 +362,8 @@ export function generateCHeader(artifact: ModelArtifact, opts: CHeaderOptions = 
     ` * model hash (FNV-1a 32 of model.json + model.bin): ${hash}`,
     ` * features: ${commentSafe(JSON.stringify(fc))}`,
     ` * classes: ${numClasses}; arena: ${plan.arenaBytes} bytes; int8 ops: ${q.ops.length}; test vectors: ${pcms.length}`,
-    ' * API: ' + `${prefix}_features, ${prefix}_invoke, ${prefix}_classify, ${prefix}_self_test, ${prefix}_labels.`,
+    ' * API: ' + `${prefix}_features, ${prefix}_invoke, ${prefix}_classify, ${prefix}_self_test, ${prefix}_labels,`,
+    ` *      ${prefix}_pp_init, ${prefix}_pp_push (post-processing: ${pp.averageWindows} windows, threshold ${pp.threshold}, ${pp.suppressionMs} ms suppression).`,
     ' * Scores are quantized logits; the float softmax of the page is not applied here.',
     ' */',
     '',

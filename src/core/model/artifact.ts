@@ -9,6 +9,7 @@ import { EarshotError } from '../errors.ts';
 import { validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
 import type { ModelSpec } from './spec.ts';
 import type { QuantizedModel } from '../quant/quantized-model.ts';
+import type { PostprocessingSettings } from '../quant/postprocess.ts';
 
 export interface WeightTensor {
   /** tfjs variable name without the layer prefix, e.g. 'kernel', 'bias', 'gamma'. */
@@ -53,6 +54,8 @@ export interface ModelArtifact {
   weights: FloatWeights;
   training?: TrainingSummary;
   quantized?: QuantizedModel;
+  /** Live-inference post-processing (averaging, threshold, suppression); defaults when absent. */
+  postprocessing?: PostprocessingSettings;
 }
 
 export const MODEL_JSON = 'model.json';
