@@ -9,6 +9,7 @@ import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import { decodeForModel } from '../core/audio/prepare.ts';
 import { deserializeModel, serializeModel, type ModelArtifact, type ModelFiles } from '../core/model/artifact.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import { isArchivePath, readDataArchive } from './archive.ts';
 
 export function readBytes(path: string): Uint8Array {
   try {
@@ -46,8 +47,9 @@ export function listDataDir(dir: string): Array<{ label: string; path: string }>
   return out;
 }
 
-/** Decode every clip of a data folder for `config`; a bad file is reported through `warn` and skipped. */
+/** Decode every clip of a data folder (or dataset .zip) for `config`; a bad file is reported through `warn` and skipped. */
 export function readDataDir(dir: string, config: FeatureConfig, warn: (line: string) => void): LabeledClip[] {
+  if (isArchivePath(dir)) return readDataArchive(dir, config); // a dataset zip (manifest + <label>/<name>.wav)
   const clips: LabeledClip[] = [];
   for (const { label, path } of listDataDir(dir)) {
     try {

@@ -14,6 +14,8 @@ import { FeatureCache } from './features.svelte.ts';
 import { ModelState } from './model.svelte.ts';
 import { ExportState, type SaveFile } from './export.svelte.ts';
 import { FitState } from './fit.svelte.ts';
+import { ProjectsState } from './projects.svelte.ts';
+import { browserDecoder } from '../platform/decode-audio.ts';
 
 export interface AppDeps {
   store?: ClipStoreOptions;
@@ -22,6 +24,8 @@ export interface AppDeps {
   trainClient?: () => TrainClient;
   save?: SaveFile;
   config?: FeatureConfig;
+  /** After another project was opened; default: reload the page. */
+  onProjectSwitch?: () => void;
 }
 
 export interface AppState {
@@ -32,6 +36,7 @@ export interface AppState {
   model: ModelState;
   fit: FitState;
   exporter: ExportState;
+  projects: ProjectsState;
 }
 
 function lazy<T>(make: () => T): () => T {
@@ -47,13 +52,14 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
   const model = new ModelState(train, store, config);
   const app: AppState = {
     config,
-    dataset: new DatasetState(store, config),
+    dataset: new DatasetState(store, config, typeof OfflineAudioContext === 'undefined' ? undefined : browserDecoder(config.sampleRateHz)),
     recorder: new RecorderState(deps.openMicrophone ?? openMicrophone, config),
     features: new FeatureCache(features, config),
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config),
     exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
+    projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
   };
-  await Promise.all([app.dataset.load(), app.model.load()]);
+  await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
   return app;
 }

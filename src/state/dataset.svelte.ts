@@ -1,15 +1,26 @@
 /**
- * DatasetState: classes and clips, persisted through a ClipStore. A clip appears in `clips`
- * only after its IndexedDB transaction committed.
+ * DatasetState: classes and clips of the open project, persisted through a ClipStore.
+ * A clip appears in `clips` only after its IndexedDB transaction committed; samples are
+ * snapped to the 16-bit grid on the way in (audio/pcm16.ts) so an exported archive gives
+ * them back bit-exactly. Imports never stop at a bad file and never touch saved clips.
  */
 import { makeClip, validateLabel, type Clip, type ClipSource } from '../core/dataset/clip.ts';
 import { EarshotError, describeError } from '../core/errors.ts';
-import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../core/dsp/feature-config.ts';
-import { decodeForModel } from '../core/audio/prepare.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { prepareSamples } from '../core/audio/prepare.ts';
+import { quantizePcm16 } from '../core/audio/pcm16.ts';
+import { decodeWav, toMono, MAX_WAV_BYTES, type DecodedAudio } from '../core/audio/wav.ts';
+import { readArchive, validateTag, writeArchive } from '../core/dataset/archive.ts';
+import { baseName, labelFromPath } from '../core/dataset/import-path.ts';
+import type { Project } from '../core/dataset/project.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 
 export interface ImportFile {
   name: string;
+  /** Relative path when it came from a folder (`yes/take1.wav`): the folder names the class. */
+  path?: string;
+  /** Size in bytes when known: too-large files are refused before they are read. */
+  size?: number;
   bytes(): Promise<ArrayBuffer>;
 }
 
@@ -19,8 +30,29 @@ export interface ImportReport {
   failures: { name: string; message: string }[];
 }
 
+export interface ClipTags {
+  speaker?: string;
+  session?: string;
+}
+
+/** Decoder for non-WAV files (the browser's decodeAudioData); absent in Node. */
+export type DecodeOther = (bytes: Uint8Array) => Promise<DecodedAudio>;
+
+/** A class is out of balance when it has fewer than this share of the largest class's clips. */
+export const BALANCE_RATIO = 0.5;
+
 export function newId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Readable warning when classes are badly out of balance, or null. */
+export function balanceWarning(classes: readonly string[], countFor: (label: string) => number): string | null {
+  if (classes.length < 2) return null;
+  const counts = classes.map((c) => [c, countFor(c)] as const);
+  const max = Math.max(...counts.map(([, n]) => n));
+  if (max === 0) return null;
+  const low = counts.filter(([, n]) => n < max * BALANCE_RATIO).map(([c, n]) => `“${c}” (${n})`);
+  return low.length ? `Unbalanced: ${low.join(', ')} ${low.length === 1 ? 'has' : 'have'} less than half the clips of the largest class (${max}). Record more, or the model will favour the big classes.` : null;
 }
 
 export class DatasetState {
@@ -29,8 +61,13 @@ export class DatasetState {
   selected = $state<string | null>(null);
   loaded = $state(false);
   error = $state<string | null>(null);
+  /** Files done / total of the running import (null when none runs). */
+  progress = $state<{ done: number; total: number } | null>(null);
+  /** The last deleted clip, for undo. */
+  lastDeleted = $state.raw<Clip | null>(null);
   readonly config: FeatureConfig;
   readonly #store: ClipStore;
+  readonly #decodeOther: DecodeOther | undefined;
 
   counts = $derived.by(() => {
     const m = new Map<string, number>();
@@ -38,9 +75,16 @@ export class DatasetState {
     return m;
   });
 
-  constructor(store: ClipStore, config: FeatureConfig = DEFAULT_FEATURE_CONFIG) {
+  balance = $derived(balanceWarning(this.classes, (l) => this.counts.get(l) ?? 0));
+
+  constructor(store: ClipStore, config: FeatureConfig = DEFAULT_FEATURE_CONFIG, decodeOther?: DecodeOther) {
     this.#store = store;
     this.config = config;
+    this.#decodeOther = decodeOther;
+  }
+
+  get project(): Project {
+    return this.#store.project();
   }
 
   async load(): Promise<void> {
@@ -65,10 +109,16 @@ export class DatasetState {
   async addClass(raw: string): Promise<void> {
     const label = validateLabel(raw);
     if (this.classes.includes(label)) throw new EarshotError('dataset/bad-label', `class "${label}" already exists`);
+    await this.#ensureClass(label);
+    this.selected = label;
+  }
+
+  async #ensureClass(label: string): Promise<void> {
+    if (this.classes.includes(label)) return;
     const next = [...this.classes, label];
     await this.#store.putClasses(next);
     this.classes = next;
-    this.selected = label;
+    this.selected ??= label;
   }
 
   async removeClass(label: string): Promise<void> {
@@ -78,41 +128,138 @@ export class DatasetState {
     if (this.selected === label) this.selected = this.classes[0] ?? null;
   }
 
+  async renameClass(from: string, raw: string): Promise<void> {
+    const to = validateLabel(raw);
+    if (to === from) return;
+    if (this.classes.includes(to)) throw new EarshotError('dataset/bad-label', `class "${to}" already exists`);
+    const next = this.classes.map((c) => (c === from ? to : c));
+    await this.#store.renameClass(from, to, next);
+    this.classes = next;
+    this.clips = this.clips.map((c) => (c.label === from ? { ...c, label: to } : c));
+    if (this.selected === from) this.selected = to;
+  }
+
   select(label: string): void {
     if (this.classes.includes(label)) this.selected = label;
   }
 
   /** Save a clip (samples already at config rate and length); resolves once committed. */
-  async addClip(label: string, samples: Float32Array, source: ClipSource, name?: string): Promise<Clip> {
+  async addClip(label: string, samples: Float32Array, source: ClipSource, name?: string, tags: ClipTags = {}): Promise<Clip> {
     if (!this.classes.includes(label)) throw new EarshotError('dataset/bad-label', `no class "${label}": add it first`);
-    const clip = makeClip({ id: newId(), label, samples, sampleRateHz: this.config.sampleRateHz, source, name });
+    const clip = makeClip({ id: newId(), label, samples: quantizePcm16(samples), sampleRateHz: this.config.sampleRateHz, source, name, ...tags });
     await this.#store.putClip(clip);
     this.clips = [...this.clips, clip];
     return clip;
   }
 
-  async deleteClip(id: string): Promise<void> {
-    await this.#store.deleteClip(id);
-    this.clips = this.clips.filter((c) => c.id !== id);
+  async #replace(clip: Clip): Promise<void> {
+    await this.#store.putClip(clip);
+    this.clips = this.clips.map((c) => (c.id === clip.id ? clip : c));
   }
 
-  /** Import WAV files into `label`; every bad file gets a message, the others still import. */
+  #find(id: string): Clip {
+    const clip = this.clips.find((c) => c.id === id);
+    if (!clip) throw new EarshotError('dataset/not-found', `no clip ${id}`);
+    return clip;
+  }
+
+  async relabel(id: string, label: string): Promise<void> {
+    if (!this.classes.includes(label)) throw new EarshotError('dataset/bad-label', `no class "${label}"`);
+    await this.#replace({ ...this.#find(id), label });
+  }
+
+  /** Set speaker/session ('' clears); values are checked like archive tags. */
+  async setTags(id: string, tags: { speaker?: string; session?: string }): Promise<void> {
+    const next: Clip = { ...this.#find(id) };
+    for (const k of ['speaker', 'session'] as const) {
+      const raw = tags[k];
+      if (raw === undefined) continue;
+      const v = validateTag(raw, k);
+      if (v === undefined) delete next[k];
+      else next[k] = v;
+    }
+    await this.#replace(next);
+  }
+
+  async deleteClip(id: string): Promise<void> {
+    const clip = this.clips.find((c) => c.id === id) ?? null;
+    await this.#store.deleteClip(id);
+    this.clips = this.clips.filter((c) => c.id !== id);
+    this.lastDeleted = clip;
+  }
+
+  /** Put the last deleted clip back (same id, same samples). */
+  async undoDelete(): Promise<void> {
+    const clip = this.lastDeleted;
+    if (!clip) return;
+    await this.#ensureClass(clip.label);
+    await this.#store.putClip(clip);
+    this.clips = [...this.clips, clip].sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
+    this.lastDeleted = null;
+  }
+
+  async #decode(bytes: Uint8Array): Promise<DecodedAudio> {
+    try {
+      return decodeWav(bytes);
+    } catch (e) {
+      if (e instanceof EarshotError && e.code === 'wav/not-riff' && this.#decodeOther) return this.#decodeOther(bytes);
+      throw e;
+    }
+  }
+
+  async #importOne(f: ImportFile, fallback: string | null): Promise<void> {
+    const label = labelFromPath(f.path) ?? fallback;
+    if (!label) throw new EarshotError('dataset/bad-label', 'select or add a class first (or drop a folder named after the class)');
+    validateLabel(label);
+    if (f.size !== undefined && f.size > MAX_WAV_BYTES) throw new EarshotError('wav/too-large', `${f.size} bytes is more than the ${MAX_WAV_BYTES} bytes a file may have here`);
+    const audio = await this.#decode(new Uint8Array(await f.bytes()));
+    const samples = prepareSamples(toMono(audio.channels), audio.sampleRateHz, this.config);
+    await this.#ensureClass(label);
+    await this.addClip(label, samples, 'file', baseName(f.path ?? f.name));
+  }
+
+  /**
+   * Import audio files: a file from a folder goes to the class named by its folder (created
+   * if needed), a bare file to `label`. Every bad file gets a message; the others import.
+   */
   async importFiles(files: readonly ImportFile[], label = this.selected): Promise<ImportReport> {
     const report: ImportReport = { imported: 0, failures: [] };
-    if (!label) {
-      report.failures.push(...files.map((f) => ({ name: f.name, message: 'select or add a class first' })));
-      return report;
-    }
-    for (const f of files) {
-      try {
-        const bytes = new Uint8Array(await f.bytes());
-        const samples = decodeForModel(bytes, this.config);
-        await this.addClip(label, samples, 'file', f.name);
-        report.imported++;
-      } catch (e) {
-        report.failures.push({ name: f.name, message: describeError(e) });
+    this.progress = { done: 0, total: files.length };
+    try {
+      for (const f of files) {
+        try {
+          await this.#importOne(f, label);
+          report.imported++;
+        } catch (e) {
+          report.failures.push({ name: f.path ?? f.name, message: describeError(e) });
+        }
+        this.progress = { done: report.imported + report.failures.length, total: files.length };
       }
+    } finally {
+      this.progress = null;
     }
     return report;
+  }
+
+  /** The open project as a dataset zip (see core/dataset/archive.ts). */
+  exportArchive(): Uint8Array {
+    const p = this.#store.project();
+    return writeArchive({ name: p.name, config: this.config, classes: this.classes }, this.clips);
+  }
+
+  /**
+   * Read a dataset zip into a NEW project (all or nothing; the open project is not touched).
+   * Resolves to the new project; throws a typed error for a bad archive.
+   */
+  async importArchive(bytes: Uint8Array): Promise<Project> {
+    const { manifest, clips } = readArchive(bytes, newId);
+    const fitted = clips.map((c) =>
+      c.sampleRateHz === this.config.sampleRateHz && c.samples.length === this.clipSamples ? c : { ...c, samples: quantizePcm16(prepareSamples(c.samples, c.sampleRateHz, this.config)), sampleRateHz: this.config.sampleRateHz },
+    );
+    return this.#store.importProject(manifest.project.name, manifest.labels, fitted, this.config);
+  }
+
+  get clipSamples(): number {
+    return featureShape(this.config).inputSamples;
   }
 }

@@ -4,6 +4,7 @@
  * (with RIFF's pad byte after odd-sized chunks). Encodes 16-bit PCM mono.
  */
 import { EarshotError } from '../errors.ts';
+import { pcm16Of } from './pcm16.ts';
 
 export interface DecodedAudio {
   sampleRateHz: number;
@@ -16,6 +17,10 @@ const FORMAT_FLOAT = 3;
 const FORMAT_EXTENSIBLE = 0xfffe;
 export const MIN_WAV_RATE_HZ = 1000;
 export const MAX_WAV_RATE_HZ = 384000;
+/** More channels than any audio interface a student has: refused rather than allocated. */
+export const MAX_WAV_CHANNELS = 64;
+/** 128 MiB ≈ 11 min of 48 kHz stereo 16-bit: longer files are refused before decoding. */
+export const MAX_WAV_BYTES = 128 * 1024 * 1024;
 
 function fourcc(b: Uint8Array, at: number): string {
   return String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
@@ -46,6 +51,7 @@ function parseFmt(view: DataView, at: number, size: number): Fmt {
 
 function checkFmt(fmt: Fmt): number {
   if (fmt.channels === 0) throw new EarshotError('wav/bad-channels', 'WAV declares zero channels');
+  if (fmt.channels > MAX_WAV_CHANNELS) throw new EarshotError('wav/bad-channels', `WAV declares ${fmt.channels} channels (at most ${MAX_WAV_CHANNELS} are read)`);
   if (fmt.sampleRateHz < MIN_WAV_RATE_HZ || fmt.sampleRateHz > MAX_WAV_RATE_HZ) {
     throw new EarshotError('wav/bad-rate', `sample rate ${fmt.sampleRateHz} Hz is outside ${MIN_WAV_RATE_HZ}..${MAX_WAV_RATE_HZ}`);
   }
@@ -62,9 +68,20 @@ function checkFmt(fmt: Fmt): number {
   return frameBytes;
 }
 
-/** Decode a RIFF/WAVE file. Throws EarshotError with a 'wav/*' code. */
-export function decodeWav(bytes: Uint8Array): DecodedAudio {
+export interface DecodeWavOptions {
+  /** Refuse inputs longer than this many bytes; default MAX_WAV_BYTES. */
+  maxBytes?: number;
+}
+
+/**
+ * Decode a RIFF/WAVE file. Throws EarshotError with a 'wav/*' code. Float samples must be
+ * finite ('wav/bad-sample' names the first NaN/Infinity); values beyond ±1 are kept (they
+ * saturate when stored as 16-bit).
+ */
+export function decodeWav(bytes: Uint8Array, options: DecodeWavOptions = {}): DecodedAudio {
   if (!(bytes instanceof Uint8Array)) throw new EarshotError('wav/not-riff', 'expected bytes');
+  const maxBytes = options.maxBytes ?? MAX_WAV_BYTES;
+  if (bytes.length > maxBytes) throw new EarshotError('wav/too-large', `${bytes.length} bytes is more than the ${maxBytes} bytes a WAV may have here`);
   if (bytes.length < 12) throw new EarshotError(bytes.length >= 4 && fourcc(bytes, 0) !== 'RIFF' ? 'wav/not-riff' : 'wav/truncated', `only ${bytes.length} bytes: too short for a WAV header`);
   if (fourcc(bytes, 0) !== 'RIFF' || fourcc(bytes, 8) !== 'WAVE') throw new EarshotError('wav/not-riff', 'not a RIFF/WAVE file');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -118,7 +135,17 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
       for (let i = 0; i < frames; i++, p += frameBytes) ch[i] = view.getInt32(p, true) / 2147483648;
     }
   }
+  if (fmt.format === FORMAT_FLOAT) checkFinite(channels);
   return { sampleRateHz: fmt.sampleRateHz, channels };
+}
+
+function checkFinite(channels: Float32Array[]): void {
+  for (let c = 0; c < channels.length; c++) {
+    const ch = channels[c];
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i])) throw new EarshotError('wav/bad-sample', `sample ${i} of channel ${c + 1} is ${ch[i]}: float WAVs must hold finite values`);
+    }
+  }
 }
 
 /** Average of the channels (one channel is returned as a copy). */
@@ -162,8 +189,7 @@ export function encodeWav(samples: Float32Array, sampleRateHz: number): Uint8Arr
   put(36, 'data');
   view.setUint32(40, 2 * n, true);
   for (let i = 0; i < n; i++) {
-    const v = Math.round(samples[i] * 32768);
-    view.setInt16(44 + 2 * i, v >= 32767 ? 32767 : v <= -32768 ? -32768 : Number.isNaN(v) ? 0 : v, true);
+    view.setInt16(44 + 2 * i, pcm16Of(samples[i]), true);
   }
   return out;
 }

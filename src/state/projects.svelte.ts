@@ -1,0 +1,54 @@
+/**
+ * ProjectsState: the project list and the open project. Opening another project persists the
+ * choice and then calls `onSwitch` (the page reloads, so every screen rebuilds from the store
+ * for that project: nothing in memory can leak from one project into another).
+ */
+import type { Project } from '../core/dataset/project.ts';
+import type { ClipStore } from '../platform/clip-store.ts';
+
+export class ProjectsState {
+  list = $state.raw<Project[]>([]);
+  current = $state.raw<Project>(undefined as unknown as Project);
+  readonly #store: ClipStore;
+  readonly #onSwitch: () => void;
+
+  constructor(store: ClipStore, onSwitch: () => void) {
+    this.#store = store;
+    this.#onSwitch = onSwitch;
+    this.current = store.project();
+  }
+
+  async load(): Promise<void> {
+    this.list = await this.#store.listProjects();
+    this.current = this.#store.project();
+  }
+
+  async open(id: string): Promise<void> {
+    if (id === this.current.id) return;
+    await this.#store.useProject(id);
+    this.#onSwitch();
+  }
+
+  async create(name: string): Promise<void> {
+    const p = await this.#store.createProject(name);
+    await this.open(p.id);
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    await this.#store.renameProject(id, name);
+    await this.load();
+  }
+
+  async duplicate(id: string): Promise<Project> {
+    const p = await this.#store.duplicateProject(id);
+    await this.load();
+    return p;
+  }
+
+  async remove(id: string): Promise<void> {
+    const wasOpen = id === this.current.id;
+    await this.#store.deleteProject(id);
+    if (wasOpen) this.#onSwitch();
+    else await this.load();
+  }
+}
