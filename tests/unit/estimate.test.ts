@@ -128,7 +128,6 @@ const fitted: Row[] = [
   { what: 'X-CUBE-AI v7.3, MLPerf v1.0', board: getBoard('nucleo-l4r5zi'), runtime: 'vendor', measuredMs: 75.058 },
   { what: 'X-CUBE-AI v7.3, MLPerf v1.0', board: getBoard('nucleo-u575zi-q'), runtime: 'vendor', measuredMs: 44.232 },
   { what: 'X-CUBE-AI v7.3, MLPerf v1.0', board: getBoard('nucleo-h7a3zi-q'), runtime: 'vendor', measuredMs: 16.76 },
-  { what: 'microTVM native C schedules, MLPerf v1.0', board: getBoard('nucleo-l4r5zi'), runtime: 'earshot-c', measuredMs: 144.03 },
 ];
 const notFitted: Row[] = [
   { what: 'microTVM AOT + CMSIS-NN (M33), MLPerf v1.0', board: getBoard('nrf5340dk'), runtime: 'tflm-cmsis-nn', measuredMs: 76.086 },

@@ -12,6 +12,7 @@
  * worst, +11%). The four models cannot separate depthwise from regular convolution cycles/MAC, so
  * both get `a`. Re-run the fit with the script described in README.md when data is added.
  */
+import { earshotCEntry } from './earshot-costs.ts';
 import type { CoreId, CostEntry, OpCostTable, RuntimeId } from './types.ts';
 
 /** Fixed per-element costs (int8, DSP core) that the MLPerf models barely exercise: assumptions. */
@@ -45,11 +46,16 @@ function table(
 /** Multiply every per-work cost (not the layer overhead) by `f`, or per-field factors. */
 function scale(t: OpCostTable, f: number | { mac: number; dense: number; output: number; other: number }, layerOverheadCycles = t.layerOverheadCycles): OpCostTable {
   const g = typeof f === 'number' ? { mac: f, dense: f, output: f, other: f } : f;
+  const opt = (v: number | undefined, k: number): number | undefined => (v === undefined ? undefined : v * k);
   return {
     convCyclesPerMac: t.convCyclesPerMac * g.mac,
+    ...(t.convCyclesPerTap !== undefined ? { convCyclesPerTap: opt(t.convCyclesPerTap, g.mac) } : {}),
     depthwiseCyclesPerMac: t.depthwiseCyclesPerMac * g.mac,
     denseCyclesPerMac: t.denseCyclesPerMac * g.dense,
     cyclesPerOutput: t.cyclesPerOutput * g.output,
+    ...(t.depthwiseCyclesPerOutput !== undefined ? { depthwiseCyclesPerOutput: opt(t.depthwiseCyclesPerOutput, g.output) } : {}),
+    ...(t.denseCyclesPerOutput !== undefined ? { denseCyclesPerOutput: opt(t.denseCyclesPerOutput, g.output) } : {}),
+    ...(t.poolCyclesPerOutput !== undefined ? { poolCyclesPerOutput: opt(t.poolCyclesPerOutput, g.other) } : {}),
     poolCyclesPerInput: t.poolCyclesPerInput * g.other,
     addCyclesPerElement: t.addCyclesPerElement * g.other,
     elementwiseCyclesPerElement: t.elementwiseCyclesPerElement * g.other,
@@ -137,8 +143,9 @@ const CMSIS_NN_SPEEDUP = 4.6;
  */
 const CMSIS_NN_SPEEDUP_NO_DSP = 1.5;
 
-// ---- earshot-c: a table per core, ready to be replaced by qemu instruction-count fits ------
-const earshotC = (core: CoreId): CostEntry => ({
+// ---- portable compiled C (microTVM native schedules), CoreMark-scaled per core -----------------
+// Stands in for CMSIS-NN's portable path (M0+/M3 under TFLM and vendor) and for float32 loops.
+const portableC = (core: CoreId): CostEntry => ({
   table: scale(PORTABLE_C_M4, portableFactor(core), C_LAYER_OVERHEAD_CYCLES),
   evidence: core === 'cortex-m4' || core === 'cortex-m4f' ? 'fitted' : 'derived',
   note:
@@ -147,15 +154,27 @@ const earshotC = (core: CoreId): CostEntry => ({
       : `portable C: M4 fit (microTVM native, NUCLEO-L4R5ZI) scaled by CoreMark/MHz 3.42/${COREMARK_PER_MHZ[core]}`,
 });
 
+const PORTABLE_C: Record<CoreId, CostEntry> = {
+  'cortex-m0plus': portableC('cortex-m0plus'),
+  'cortex-m3': portableC('cortex-m3'),
+  'cortex-m4': portableC('cortex-m4'),
+  'cortex-m4f': portableC('cortex-m4f'),
+  'cortex-m7': portableC('cortex-m7'),
+  'cortex-m33': portableC('cortex-m33'),
+  'cortex-m55': portableC('cortex-m55'),
+  'cortex-m85': portableC('cortex-m85'),
+};
+
+// ---- earshot-c: Earshot's own C, fitted to qemu instruction counts (earshot-costs.ts) ----------
 const EARSHOT_C: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': earshotC('cortex-m0plus'),
-  'cortex-m3': earshotC('cortex-m3'),
-  'cortex-m4': earshotC('cortex-m4'),
-  'cortex-m4f': earshotC('cortex-m4f'),
-  'cortex-m7': earshotC('cortex-m7'),
-  'cortex-m33': earshotC('cortex-m33'),
-  'cortex-m55': earshotC('cortex-m55'),
-  'cortex-m85': earshotC('cortex-m85'),
+  'cortex-m0plus': earshotCEntry('cortex-m0plus'),
+  'cortex-m3': earshotCEntry('cortex-m3'),
+  'cortex-m4': earshotCEntry('cortex-m4'),
+  'cortex-m4f': earshotCEntry('cortex-m4f'),
+  'cortex-m7': earshotCEntry('cortex-m7'),
+  'cortex-m33': earshotCEntry('cortex-m33'),
+  'cortex-m55': earshotCEntry('cortex-m55'),
+  'cortex-m85': earshotCEntry('cortex-m85'),
 };
 
 // ---- tflm-cmsis-nn ----------------------------------------------------------------------------
@@ -163,12 +182,12 @@ const TFLM_CMSIS_M7 = scale(TFLM_CMSIS_M33, M7_OVER_M33);
 const TFLM_CMSIS_M55 = scale(TFLM_CMSIS_M33, HELIUM_OVER_M33);
 const TFLM_CMSIS: Record<CoreId, CostEntry> = {
   'cortex-m0plus': {
-    table: scale(EARSHOT_C['cortex-m0plus'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
+    table: scale(PORTABLE_C['cortex-m0plus'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
     evidence: 'derived',
     note: 'no DSP: CMSIS-NN portable C path, modelled as portable C on this core (CoreMark-scaled M4 fit) + TFLM overhead',
   },
   'cortex-m3': {
-    table: scale(EARSHOT_C['cortex-m3'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
+    table: scale(PORTABLE_C['cortex-m3'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
     evidence: 'derived',
     note: 'no DSP: CMSIS-NN portable C path, modelled as portable C on this core (CoreMark-scaled M4 fit) + TFLM overhead',
   },
@@ -224,12 +243,12 @@ const EARSHOT_SIMD: Record<CoreId, CostEntry> = {
 const VENDOR_M55 = scale(VENDOR_M33, HELIUM_OVER_M33);
 const VENDOR: Record<CoreId, CostEntry> = {
   'cortex-m0plus': {
-    table: scale(EARSHOT_C['cortex-m0plus'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
+    table: scale(PORTABLE_C['cortex-m0plus'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
     evidence: 'derived',
     note: 'no DSP and no vendor data: portable C on this core (CoreMark-scaled M4 fit)',
   },
   'cortex-m3': {
-    table: scale(EARSHOT_C['cortex-m3'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
+    table: scale(PORTABLE_C['cortex-m3'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
     evidence: 'derived',
     note: 'no DSP and no vendor data: portable C on this core (CoreMark-scaled M4 fit)',
   },
@@ -271,7 +290,8 @@ export const SOFT_FLOAT_FACTOR: Record<CoreId, number> = {
 export function costEntry(runtime: RuntimeId, core: CoreId, dtype: 'int8' | 'float32', hasFpu: boolean): CostEntry {
   const int8 = INT8_COSTS[runtime][core];
   if (dtype === 'int8') return int8;
-  const portable = EARSHOT_C[core].table;
+  // Earshot's float loops are its int8 loops with float arithmetic; other runtimes: portable C.
+  const portable = (runtime === 'earshot-c' ? EARSHOT_C : PORTABLE_C)[core].table;
   const f = hasFpu ? 1 : SOFT_FLOAT_FACTOR[core];
   return {
     table: scale(portable, f, int8.table.layerOverheadCycles),

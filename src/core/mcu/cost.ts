@@ -12,12 +12,15 @@ const outputs = (l: LayerInfo): number => count(l.outputShape);
 const inputElements = (l: LayerInfo): number => count(l.inputShapes[0] ?? []);
 const pairOf = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0] as number, v[1] as number] : [v as number, v as number]);
 
+/** Kernel taps of a conv (outputs · kh · kw) = MACs / input channels. */
+const convTaps = (l: LayerInfo): number => l.macs / Math.max(1, l.inputShapes[0]?.[2] ?? 1);
+
 export function conv2dCycles(l: LayerInfo, t: OpCostTable): number {
-  return l.macs * t.convCyclesPerMac + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
+  return l.macs * t.convCyclesPerMac + convTaps(l) * (t.convCyclesPerTap ?? 0) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
 }
 
 export function depthwiseConv2dCycles(l: LayerInfo, t: OpCostTable): number {
-  return l.macs * t.depthwiseCyclesPerMac + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
+  return l.macs * t.depthwiseCyclesPerMac + outputs(l) * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles;
 }
 
 /** Split of a separable conv into its depthwise and pointwise parts (two deployed ops). */
@@ -32,23 +35,23 @@ export function separableParts(l: LayerInfo, kernelSize: unknown, depthMultiplie
 export function separableConv2dCycles(l: LayerInfo, kernelSize: unknown, depthMultiplier: number, t: OpCostTable): number {
   const p = separableParts(l, kernelSize, depthMultiplier);
   return (
-    p.dwMacs * t.depthwiseCyclesPerMac + p.dwOutputs * t.cyclesPerOutput + t.layerOverheadCycles +
-    p.pwMacs * t.convCyclesPerMac + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles
+    p.dwMacs * t.depthwiseCyclesPerMac + p.dwOutputs * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles +
+    p.pwMacs * t.convCyclesPerMac + (p.pwMacs / Math.max(1, p.mid)) * (t.convCyclesPerTap ?? 0) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles
   );
 }
 
 export function denseCycles(l: LayerInfo, t: OpCostTable): number {
-  return l.macs * t.denseCyclesPerMac + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
+  return l.macs * t.denseCyclesPerMac + outputs(l) * (t.denseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles;
 }
 
 /** Max or average pooling: every output reads poolH x poolW inputs. */
 export function pool2dCycles(l: LayerInfo, poolSize: unknown, t: OpCostTable): number {
   const [ph, pw] = pairOf(poolSize);
-  return outputs(l) * ph * pw * t.poolCyclesPerInput + t.layerOverheadCycles;
+  return outputs(l) * ph * pw * t.poolCyclesPerInput + outputs(l) * (t.poolCyclesPerOutput ?? 0) + t.layerOverheadCycles;
 }
 
 export function globalAveragePooling2dCycles(l: LayerInfo, t: OpCostTable): number {
-  return inputElements(l) * t.poolCyclesPerInput + t.layerOverheadCycles;
+  return inputElements(l) * t.poolCyclesPerInput + outputs(l) * (t.poolCyclesPerOutput ?? 0) + t.layerOverheadCycles;
 }
 
 /** n-input add: n-1 pairwise adds per output element. */

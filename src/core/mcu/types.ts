@@ -59,10 +59,20 @@ export interface OpCostTable {
   convCyclesPerMac: number;
   depthwiseCyclesPerMac: number;
   denseCyclesPerMac: number;
+  /**
+   * Conv only: per kernel tap of each output (outputs·kh·kw), the loop and bounds checks around the
+   * input-channel loop; matters when in_c is small (a first conv over one feature channel). Default 0.
+   */
+  convCyclesPerTap?: number;
+  /** Per output element of depthwise / dense when it differs from cyclesPerOutput. */
+  depthwiseCyclesPerOutput?: number;
+  denseCyclesPerOutput?: number;
   /** Requantization, store and per-pixel loop setup, per output element of conv/depthwise/dense. */
   cyclesPerOutput: number;
   /** Max/average pooling, per input element read. */
   poolCyclesPerInput: number;
+  /** Max/average pooling, per output element (window bounds, division, store). Default 0. */
+  poolCyclesPerOutput?: number;
   /** Residual add, per output element (int8: two rescales and a requantization). */
   addCyclesPerElement: number;
   /** A stand-alone activation or batch norm that could not be fused, per element. */

@@ -1,0 +1,248 @@
+/**
+ * Regenerates src/core/mcu/earshot-costs.generated.ts: per-op cost functions of Earshot's own C
+ * (src/core/export/c/kernels.h and features.h), fitted to instruction counts measured under
+ * qemu-system-arm with the insn-count TCG plugin (tools/qemu-insn), per core, over a sweep of
+ * shapes, and converted to cycles with the per-instruction timings of the Arm TRMs applied to the
+ * executed instruction mix (tools/qemu-insn/insn-count.ts cites them).
+ *
+ *   npx tsx scripts/fit-costs.ts            (about a minute; needs gcc, arm-none-eabi-gcc, qemu)
+ *
+ * Each op's cycles = a + b·x1 + c·x2 … (non-negative least squares, weighted for relative error);
+ * every 4th shape is held out for a separate fit that reports the hold-out error.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { featureShape, type FeatureConfig } from '../src/core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG } from '../src/core/dsp/feature-config.ts';
+import { featuresCSource } from '../src/core/export/c-features.ts';
+import { fitNonNegative, fitStats, type FitStats } from '../src/core/mcu/linear-fit.ts';
+import {
+  buildElf, buildPlugin, CORE_BUILDS, countInsns, diffHist, disassembly, histCycles, HERE, timingModelOf,
+  type CoreBuild, type Insn,
+} from '../tools/qemu-insn/insn-count.ts';
+
+export const GENERATED = 'src/core/mcu/earshot-costs.generated.ts';
+
+interface OpSweep {
+  op: string;
+  /** Regressor names (the first is always the constant 'call'). */
+  terms: string[];
+  shapes: number[][];
+  regressors: (s: number[]) => number[];
+}
+
+const outDim = (n: number, k: number, s: number, same: number): number => (same ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+
+/** Nominal work counts, as the estimator sees a layer (padding included, as in LayerInfo.macs). */
+export const SWEEPS: OpSweep[] = [
+  {
+    op: 'conv',
+    terms: ['call', 'macs', 'taps', 'outputs'],
+    // in_h in_w in_c out_c kh kw stride same
+    shapes: [
+      [49, 10, 1, 16, 10, 4, 2, 1], [49, 10, 1, 8, 3, 3, 1, 1], [25, 5, 16, 16, 3, 3, 1, 1], [12, 12, 8, 16, 3, 3, 1, 1],
+      [12, 12, 8, 16, 3, 3, 2, 1], [10, 10, 16, 32, 1, 1, 1, 0], [6, 6, 32, 32, 1, 1, 1, 0], [20, 8, 4, 8, 5, 5, 1, 0],
+      [16, 16, 3, 8, 3, 3, 2, 0], [8, 8, 64, 16, 1, 1, 1, 0], [24, 10, 1, 4, 4, 4, 2, 1], [5, 5, 32, 64, 3, 3, 1, 1],
+    ],
+    regressors: ([h, w, c, oc, kh, kw, s, same]) => {
+      const outputs = outDim(h!, kh!, s!, same!) * outDim(w!, kw!, s!, same!) * oc!;
+      return [1, outputs * kh! * kw! * c!, outputs * kh! * kw!, outputs];
+    },
+  },
+  {
+    op: 'depthwise',
+    terms: ['call', 'macs', 'outputs'],
+    // in_h in_w in_c mult kh kw stride same
+    shapes: [
+      [10, 10, 32, 1, 5, 5, 1, 1], [25, 5, 64, 1, 3, 3, 1, 1], [12, 12, 8, 1, 3, 3, 2, 1], [25, 5, 16, 1, 3, 3, 1, 1],
+      [20, 8, 4, 2, 3, 3, 1, 0], [6, 6, 64, 1, 1, 1, 1, 0], [16, 16, 16, 1, 3, 3, 1, 1], [8, 8, 32, 2, 3, 3, 2, 1],
+      [12, 10, 8, 1, 5, 3, 1, 1],
+    ],
+    regressors: ([h, w, c, m, kh, kw, s, same]) => {
+      const outputs = outDim(h!, kh!, s!, same!) * outDim(w!, kw!, s!, same!) * c! * m!;
+      return [1, outputs * kh! * kw!, outputs];
+    },
+  },
+  {
+    op: 'dense',
+    terms: ['call', 'macs', 'outputs'],
+    shapes: [[64, 12], [256, 10], [1000, 4], [128, 64], [32, 128], [2000, 12], [400, 32], [16, 8]],
+    regressors: ([d, u]) => [1, d! * u!, u!],
+  },
+  {
+    op: 'maxpool',
+    terms: ['call', 'reads', 'outputs'],
+    shapes: [[24, 10, 16, 2, 2, 2], [12, 12, 32, 2, 2, 2], [25, 5, 64, 3, 3, 1], [8, 8, 8, 4, 4, 4], [49, 10, 4, 2, 2, 2], [10, 10, 16, 3, 3, 3]],
+    regressors: ([h, w, c, ph, pw, s]) => {
+      const outputs = outDim(h!, ph!, s!, 0) * outDim(w!, pw!, s!, 0) * c!;
+      return [1, outputs * ph! * pw!, outputs];
+    },
+  },
+  {
+    op: 'avgpool',
+    terms: ['call', 'reads', 'outputs'],
+    shapes: [[24, 10, 16, 2, 2, 2], [12, 12, 32, 2, 2, 2], [25, 5, 64, 3, 3, 1], [8, 8, 8, 4, 4, 4], [49, 10, 4, 2, 2, 2], [10, 10, 16, 3, 3, 3]],
+    regressors: ([h, w, c, ph, pw, s]) => {
+      const outputs = outDim(h!, ph!, s!, 0) * outDim(w!, pw!, s!, 0) * c!;
+      return [1, outputs * ph! * pw!, outputs];
+    },
+  },
+  {
+    op: 'add',
+    terms: ['call', 'elements'],
+    shapes: [[16], [64], [500], [2000], [8000]],
+    regressors: ([n]) => [1, n!],
+  },
+];
+
+const BENCH_OP: Record<string, string> = { conv: 'conv', depthwise: 'dw', dense: 'fc', maxpool: 'max', avgpool: 'avg', add: 'add' };
+
+/** Feature configs for the per-hop cost of features.h: FFT size and mel bands vary. */
+export const FEATURE_SWEEP: Array<Pick<FeatureConfig, 'fftSize' | 'windowMs' | 'melBands'>> = [
+  { fftSize: 256, windowMs: 15, melBands: 20 }, { fftSize: 256, windowMs: 16, melBands: 40 },
+  { fftSize: 512, windowMs: 30, melBands: 20 }, { fftSize: 512, windowMs: 30, melBands: 40 },
+  { fftSize: 512, windowMs: 32, melBands: 64 }, { fftSize: 1024, windowMs: 60, melBands: 40 },
+  { fftSize: 1024, windowMs: 64, melBands: 64 }, { fftSize: 256, windowMs: 12, melBands: 32 },
+];
+export const FEATURE_TERMS = ['hop', 'butterflies', 'fftSize', 'bands'];
+export function featureRegressors(c: Pick<FeatureConfig, 'fftSize' | 'melBands'>): number[] {
+  const half = c.fftSize / 2;
+  return [1, (half / 2) * Math.log2(half), c.fftSize, c.melBands];
+}
+
+interface Point {
+  x: number[];
+  insns: number;
+  cycles: number;
+}
+
+export interface OpFit {
+  terms: string[];
+  /** Instructions per unit of each term (qemu counts). */
+  insns: number[];
+  /** Cycles per unit of each term (instruction mix × TRM timings). */
+  cycles: number[];
+  /** cycles / instructions over the sweep (the per-core, per-op CPI factor). */
+  cpi: number;
+  fit: FitStats;
+  holdout: FitStats;
+  points: number;
+}
+
+function fitPoints(terms: string[], pts: Point[]): OpFit {
+  const xs = pts.map((p) => p.x);
+  const ci = fitNonNegative(xs, pts.map((p) => p.insns));
+  const cc = fitNonNegative(xs, pts.map((p) => p.cycles));
+  const train = pts.filter((_, i) => i % 4 !== 3);
+  const test = pts.filter((_, i) => i % 4 === 3);
+  const ct = fitNonNegative(train.map((p) => p.x), train.map((p) => p.cycles));
+  const round = (v: number): number => Number(v.toPrecision(5));
+  return {
+    terms,
+    insns: ci.map(round),
+    cycles: cc.map(round),
+    cpi: round(pts.reduce((s, p) => s + p.cycles, 0) / pts.reduce((s, p) => s + p.insns, 0)),
+    fit: roundStats(fitStats(xs, pts.map((p) => p.cycles), cc)),
+    holdout: roundStats(fitStats(test.map((p) => p.x), test.map((p) => p.cycles), ct)),
+    points: pts.length,
+  };
+}
+
+const roundStats = (s: FitStats): FitStats => ({ r2: Number(s.r2.toFixed(5)), maxRelError: Number(s.maxRelError.toFixed(4)), medianRelError: Number(s.medianRelError.toFixed(4)) });
+
+function measure(elf: string, build: CoreBuild, dis: Map<number, Insn>, plugin: string, args: string, core: string): { insns: number; cycles: number } {
+  const dry = countInsns(elf, build, `0 ${args}`, plugin, { hist: true });
+  const run = countInsns(elf, build, `1 ${args}`, plugin, { hist: true });
+  const d = diffHist(run.hist, dry.hist);
+  return { insns: run.insns - dry.insns, cycles: histCycles(d, dis, timingModelOf(core)) };
+}
+
+function featuresProgram(config: FeatureConfig): string {
+  return `#include <stdio.h>
+#include <stdlib.h>
+${featuresCSource(config, { scale: 0.1, zeroPoint: 0 })}
+static int16_t pcm[EARSHOT_INPUT_SAMPLES];
+static float bands[EARSHOT_MEL_BANDS];
+int main(int argc, char **argv) {
+  uint32_t s = 1u;
+  int i;
+  if (argc < 2) return 2;
+  for (i = 0; i < EARSHOT_INPUT_SAMPLES; i++) { s = s * 1664525u + 1013904223u; pcm[i] = (int16_t)(s >> 16); }
+  if (atoi(argv[1])) earshot_logmel_frame(pcm, 1, bands);
+  printf("%08lx\\n", (unsigned long)(bands[0] != 0.0f));
+  return 0;
+}
+`;
+}
+
+export interface CoreFits {
+  machine: string;
+  cflags: string[];
+  ops: Record<string, OpFit>;
+  featuresPerHop: OpFit;
+}
+
+export function measureAll(log: (s: string) => void = console.log): Record<string, CoreFits> {
+  const plugin = buildPlugin();
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-fit-'));
+  const kernelsDir = join(HERE, '..', '..', 'src', 'core', 'export', 'c');
+  const out: Record<string, CoreFits> = {};
+  try {
+    for (const [core, build] of Object.entries(CORE_BUILDS)) {
+      const elf = buildElf(join(dir, core), 'kernel-bench', [join(HERE, 'kernel-bench.c')], build, [`-I${kernelsDir}`]);
+      const dis = disassembly(elf);
+      const ops: Record<string, OpFit> = {};
+      for (const sw of SWEEPS) {
+        const pts = sw.shapes.map((s) => ({ x: sw.regressors(s), ...measure(elf, build, dis, plugin, `${BENCH_OP[sw.op]} ${s.join(' ')}`, core) }));
+        ops[sw.op] = fitPoints(sw.terms, pts);
+        log(`${core} ${sw.op}: R² ${ops[sw.op]!.fit.r2}, max err ${(ops[sw.op]!.fit.maxRelError * 100).toFixed(1)}%, hold-out max ${(ops[sw.op]!.holdout.maxRelError * 100).toFixed(1)}%, CPI ${ops[sw.op]!.cpi}`);
+      }
+      const fpts: Point[] = FEATURE_SWEEP.map((f, i) => {
+        const config = { ...DEFAULT_FEATURE_CONFIG, ...f } as FeatureConfig;
+        featureShape(config);
+        const src = join(dir, core, `features-${i}.c`);
+        writeFileSync(src, featuresProgram(config));
+        const felf = buildElf(join(dir, core), `features-${i}`, [src], build);
+        return { x: featureRegressors(config), ...measure(felf, build, disassembly(felf), plugin, '', core) };
+      });
+      const featuresPerHop = fitPoints(FEATURE_TERMS, fpts);
+      log(`${core} features/hop: R² ${featuresPerHop.fit.r2}, max err ${(featuresPerHop.fit.maxRelError * 100).toFixed(1)}%, CPI ${featuresPerHop.cpi}`);
+      out[core] = { machine: build.machine, cflags: build.cflags, ops, featuresPerHop };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** The files whose text determines the measured counts; the generated table records their hash. */
+export const MEASURED_SOURCES = ['src/core/export/c/kernels.h', 'src/core/export/c/features.h', 'tools/qemu-insn/kernel-bench.c', 'tools/qemu-insn/insn-count.ts'];
+
+export function sourcesHash(root: string): string {
+  const h = createHash('sha256');
+  for (const f of MEASURED_SOURCES) h.update(f).update('\0').update(readFileSync(join(root, f))).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+export function renderGenerated(fits: Record<string, CoreFits>, hash: string): string {
+  return [
+    '// Generated by scripts/fit-costs.ts from qemu-system-arm instruction counts of src/core/export/c',
+    '// (kernels.h, features.h) at -Os; cycles from the executed instruction mix and the Arm TRM timings',
+    '// cited in tools/qemu-insn/insn-count.ts. Do not edit: run `npx tsx scripts/fit-costs.ts`.',
+    "import type { EarshotCostFits } from './earshot-costs.ts';",
+    '',
+    `/** sha256 (16 hex) of ${MEASURED_SOURCES.join(', ')}. */`,
+    `export const EARSHOT_COST_SOURCES_HASH = '${hash}';`,
+    '',
+    `export const EARSHOT_COST_FITS: EarshotCostFits = ${JSON.stringify(fits, null, 2)};`,
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1]?.endsWith('fit-costs.ts')) {
+  const fits = measureAll();
+  writeFileSync(join(process.cwd(), GENERATED), renderGenerated(fits, sourcesHash(process.cwd())));
+  console.log(`wrote ${GENERATED}`);
+}

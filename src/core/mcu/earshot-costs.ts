@@ -1,0 +1,123 @@
+/**
+ * Earshot's own C (earshot-c): cost tables built from the qemu instruction-count fits in
+ * earshot-costs.generated.ts (scripts/fit-costs.ts). Per core, per op:
+ *   cycles = call + perMac·MACs (+ perTap·taps for conv) + perOutput·outputs
+ * where cycles are the executed instruction mix timed with the Arm TRM tables (M0+, M3, M4; the
+ * M33 build uses the M4 table). Cores without a per-instruction timing table and with a different
+ * pipeline (M7 dual-issue, M55, M85) are scaled by Arm's CoreMark/MHz against the M4 (derived).
+ * The M85 has no QEMU model: it uses the M55 build (same ARMv8.1-M ISA).
+ */
+import type { CoreId, CostEntry, OpCostTable } from './types.ts';
+import { EARSHOT_COST_FITS } from './earshot-costs.generated.ts';
+
+export interface FitStatsJson {
+  r2: number;
+  maxRelError: number;
+  medianRelError: number;
+}
+
+export interface OpFitJson {
+  terms: string[];
+  insns: number[];
+  cycles: number[];
+  cpi: number;
+  fit: FitStatsJson;
+  holdout: FitStatsJson;
+  points: number;
+}
+
+export interface CoreFitsJson {
+  machine: string;
+  cflags: string[];
+  ops: Record<string, OpFitJson>;
+  featuresPerHop: OpFitJson;
+}
+
+export type EarshotCostFits = Record<string, CoreFitsJson>;
+
+/** CoreMark/MHz published by Arm (M4 3.42, M7 5.01, M55 4.2, M85 6.28): pipeline factor vs the M4 timings. */
+const PIPELINE_SCALE: Partial<Record<CoreId, { build: string; factor: number; why: string }>> = {
+  'cortex-m7': { build: 'cortex-m7', factor: 3.42 / 5.01, why: 'dual-issue M7: M4 TRM timings × CoreMark/MHz 3.42/5.01' },
+  'cortex-m55': { build: 'cortex-m55', factor: 3.42 / 4.2, why: 'M55: M4 TRM timings × CoreMark/MHz 3.42/4.2' },
+  'cortex-m85': { build: 'cortex-m55', factor: 3.42 / 6.28, why: 'M85 (no QEMU model): M55 build, M4 TRM timings × CoreMark/MHz 3.42/6.28' },
+};
+
+/** Which measured build and scale a core's earshot-c costs come from. */
+export function earshotBuildOf(core: CoreId): { build: string; factor: number; why: string } {
+  return PIPELINE_SCALE[core] ?? {
+    build: core,
+    factor: 1,
+    why: core === 'cortex-m33' ? 'M33 build timed with the M4 TRM table (same 3-stage class pipeline)' : `Arm ${core.replace('cortex-', 'Cortex-').toUpperCase().replace('CORTEX-', 'Cortex-')} TRM timings`,
+  };
+}
+
+function op(core: string, name: string): OpFitJson {
+  const f = EARSHOT_COST_FITS[core]?.ops[name];
+  if (!f) throw new Error(`earshot-costs.generated.ts has no ${name} fit for ${core} (run scripts/fit-costs.ts)`);
+  return f;
+}
+
+const term = (f: OpFitJson, name: string): number => {
+  const i = f.terms.indexOf(name);
+  return i < 0 ? 0 : f.cycles[i]!;
+};
+
+/**
+ * Stand-alone int8 relu/clamp: no Earshot kernel measured (relu is fused into requantization), assumed
+ * 4 cycles/element. Earshot's C ends in argmax, not softmax: assumed 5 cycles/element.
+ */
+const ELEMENTWISE_CYCLES = 4;
+const ARGMAX_CYCLES = 5;
+
+export function earshotCTable(core: CoreId): OpCostTable {
+  const { build, factor } = earshotBuildOf(core);
+  const conv = op(build, 'conv');
+  const dw = op(build, 'depthwise');
+  const fc = op(build, 'dense');
+  const maxp = op(build, 'maxpool');
+  const avgp = op(build, 'avgpool');
+  const add = op(build, 'add');
+  const s = (v: number): number => v * factor;
+  return {
+    convCyclesPerMac: s(term(conv, 'macs')),
+    convCyclesPerTap: s(term(conv, 'taps')),
+    depthwiseCyclesPerMac: s(term(dw, 'macs')),
+    denseCyclesPerMac: s(term(fc, 'macs')),
+    cyclesPerOutput: s(term(conv, 'outputs')),
+    depthwiseCyclesPerOutput: s(term(dw, 'outputs')),
+    denseCyclesPerOutput: s(term(fc, 'outputs')),
+    poolCyclesPerInput: s((term(maxp, 'reads') + term(avgp, 'reads')) / 2),
+    poolCyclesPerOutput: s((term(maxp, 'outputs') + term(avgp, 'outputs')) / 2),
+    addCyclesPerElement: s(term(add, 'elements')),
+    elementwiseCyclesPerElement: s(ELEMENTWISE_CYCLES),
+    softmaxCyclesPerElement: s(ARGMAX_CYCLES),
+    layerOverheadCycles: s(Math.max(...[conv, dw, fc, maxp, avgp, add].map((f) => term(f, 'call')))),
+  };
+}
+
+export function earshotCEntry(core: CoreId): CostEntry {
+  const b = earshotBuildOf(core);
+  const conv = op(b.build, 'conv');
+  return {
+    table: earshotCTable(core),
+    evidence: b.factor === 1 ? 'fitted' : 'derived',
+    note: `Earshot's C at -Os: qemu instruction counts (${EARSHOT_COST_FITS[b.build]!.machine}) fitted per op, ${b.why}; conv fit R² ${conv.fit.r2}, max error ${(conv.fit.maxRelError * 100).toFixed(0)}%`,
+  };
+}
+
+/**
+ * Cycles of the log-mel front end per hop (one frame: window, FFT, power, mel, log, quantize) on this
+ * core, from the features.h fits. Without an FPU the soft-float build of the core's class is used.
+ */
+export function featureHopCycles(core: CoreId, hasFpu: boolean, fftSize: number, melBands: number): { cycles: number; note: string } {
+  let { build, factor, why } = earshotBuildOf(core);
+  if (!hasFpu && build !== 'cortex-m0plus' && build !== 'cortex-m3') {
+    build = 'cortex-m4';
+    why = `no FPU: soft-float M4 build${factor !== 1 ? ' × CoreMark/MHz ratio' : ''}`;
+  }
+  const f = EARSHOT_COST_FITS[build]!.featuresPerHop;
+  const half = fftSize / 2;
+  const x = [1, (half / 2) * Math.log2(half), fftSize, melBands];
+  const cycles = x.reduce((acc, v, i) => acc + v * f.cycles[i]!, 0) * factor;
+  return { cycles, note: `features.h per hop: qemu instruction counts (${build} build), ${why}; fit max error ${(f.fit.maxRelError * 100).toFixed(1)}%` };
+}

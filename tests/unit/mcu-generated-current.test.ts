@@ -1,0 +1,13 @@
+/**
+ * The generated estimator tables are current: the hash of the C sources they were measured from
+ * equals the hash recorded in them (a fast check; tests/c re-measures spot values).
+ */
+import { describe, expect, it } from 'vitest';
+import { EARSHOT_COST_SOURCES_HASH } from '../../src/core/mcu/earshot-costs.generated.ts';
+import { sourcesHash } from '../../scripts/fit-costs.ts';
+
+describe('generated mcu tables are current', () => {
+  it('earshot-costs.generated.ts was measured from today\'s kernels.h / features.h', () => {
+    expect(sourcesHash(process.cwd()), 'C sources changed since the fit: run npx tsx scripts/fit-costs.ts').toBe(EARSHOT_COST_SOURCES_HASH);
+  });
+});
