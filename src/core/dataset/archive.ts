@@ -186,7 +186,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function parseManifest(json: unknown): Manifest {
   if (!isRecord(json) || json.format !== ARCHIVE_FORMAT) fail('archive/bad-manifest', `manifest.json is not an ${ARCHIVE_FORMAT} manifest`);
   if (json.version !== ARCHIVE_VERSION) {
-    fail('archive/unsupported-version', `dataset archive version ${JSON.stringify(json.version)} is not supported (this Earshot reads version ${ARCHIVE_VERSION}${typeof json.version === 'number' && json.version > ARCHIVE_VERSION ? '; it was made by a newer Earshot' : ''})`);
+    fail('archive/unsupported-version', `dataset archive version ${json.version === undefined ? '(none given)' : JSON.stringify(json.version)} is not supported (this Earshot reads version ${ARCHIVE_VERSION}${typeof json.version === 'number' && json.version > ARCHIVE_VERSION ? '; it was made by a newer Earshot' : ''})`);
   }
   const project = json.project;
   if (!isRecord(project) || typeof project.name !== 'string' || !isRecord(project.config)) fail('archive/bad-manifest', 'manifest.json needs project.name and project.config');
