@@ -75,10 +75,24 @@ export function powerSpectrum(
   // Iterative radix-2 DIT butterflies; twiddle e^{-2πij/(2h)} = cos[j·s] − i·sin[j·s], s = n/(2h).
   // Butterflies of one stage touch disjoint pairs, so visiting them twiddle by twiddle (j outer)
   // gives the same values as the C's block-by-block order.
+  // j = 0 has cos = 1 and sin = 0 exactly: t = b·1 + b·0 equals b up to the sign of a zero, and the
+  // sign of a zero cannot change any power value (only + − × follow, and |x|² ≥ +0), so those
+  // butterflies skip the products; the C keeps them and gets the same bits.
   for (let h = 1; h < half; h <<= 1) {
     const stride = (half / h) | 0;
     const span = h << 1;
-    for (let j = 0; j < h; j++) {
+    for (let a = 0; a < half; a += span) {
+      const b = a + h;
+      const br = re[b];
+      const bi = im[b];
+      const ar = re[a];
+      const ai = im[a];
+      re[b] = ar - br;
+      im[b] = ai - bi;
+      re[a] = ar + br;
+      im[a] = ai + bi;
+    }
+    for (let j = 1; j < h; j++) {
       const c = cos[j * stride];
       const s = sin[j * stride];
       for (let a = j; a < half; a += span) {

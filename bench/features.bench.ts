@@ -1,0 +1,95 @@
+/**
+ * Log-mel speed: seconds of audio per second of compute, one core, in Node, on the same clips in
+ * the same run, for
+ *   - Earshot (computeLogMelPcm16, the float32-exact extractor of src/core/dsp),
+ *   - Meyda 5.6 `melBands` (per frame: 512-sample buffer, Hann, mel bands; natural log added),
+ *   - a tfjs pipeline on the cpu backend: tf.signal.stft (480/320/512, Hann) → |·|² → mel matmul → log.
+ * Same framing as the Earshot default preset (16 kHz, 30 ms window, 20 ms hop, 512 FFT, 40 bands).
+ *   npx tsx bench/features.bench.ts [--seconds S]
+ * Also prints the board cost per hop from featureCostPerHop for every preset.
+ */
+import * as tf from '@tensorflow/tfjs';
+import Meyda from 'meyda';
+import { DEFAULT_FEATURE_CONFIG, featureShape } from '../src/core/dsp/feature-config.ts';
+import { FEATURE_PRESET_NAMES, featurePreset } from '../src/core/dsp/feature-presets.ts';
+import { computeLogMelPcm16, logMelTables } from '../src/core/dsp/log-mel.ts';
+import { featureCostPerHop } from '../src/core/dsp/feature-cost.ts';
+import { melMatrix } from '../src/core/dsp/mel.ts';
+import { initNodeTf } from '../src/cli/node-tf.ts';
+import { goldenClips } from '../tests/reference/fixtures.ts';
+
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1] || 1.5);
+
+const config = DEFAULT_FEATURE_CONFIG;
+const shape = featureShape(config);
+const clips = goldenClips('earshot').map((c) => c.pcm);
+const floats = clips.map((p) => Float32Array.from(p, (v) => v / 32768));
+const clipSeconds = shape.inputSamples / config.sampleRateHz;
+
+/** Best of 3 rounds of ≥ `seconds` each: seconds of audio processed per second. */
+function rate(name: string, run: (i: number) => void): number {
+  for (let i = 0; i < clips.length; i++) run(i); // warm up
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    let n = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < seconds * 1000) {
+      run(n % clips.length);
+      n++;
+      if (n % 8 === 0) t = performance.now();
+    }
+    t = performance.now();
+    best = Math.max(best, (n * clipSeconds) / ((t - t0) / 1000));
+  }
+  console.log(`${name.padEnd(34)} ${best.toFixed(0).padStart(8)} s of audio per s  (${(best).toFixed(0)}× real time)`);
+  return best;
+}
+
+let sink = 0;
+
+const earshot = rate('Earshot log-mel (float32-exact)', (i) => {
+  sink += computeLogMelPcm16(clips[i], config).data[7];
+});
+
+// Meyda: one extract per frame on a 512-sample buffer (window 480 + zeros, as Earshot pads).
+Meyda.bufferSize = config.fftSize;
+Meyda.sampleRate = config.sampleRateHz;
+Meyda.melBands = config.melBands;
+Meyda.windowingFunction = 'hanning';
+const frame = new Float32Array(config.fftSize);
+const meyda = rate('Meyda 5.6 melBands (+ log)', (i) => {
+  const x = floats[i];
+  for (let f = 0; f < shape.frames; f++) {
+    frame.set(x.subarray(f * shape.hopSamples, f * shape.hopSamples + shape.windowSamples));
+    const bands = Meyda.extract('melBands', frame) as unknown as number[];
+    for (let b = 0; b < bands.length; b++) sink += Math.log(bands[b] + 1e-6);
+  }
+});
+
+await initNodeTf('cpu');
+const mel = tf.tensor2d(
+  melMatrix(logMelTables(config).mel).flatMap((r) => Array.from(r)),
+  [config.melBands, config.fftSize / 2 + 1],
+).transpose();
+const tfjs = rate('tfjs cpu tf.signal.stft pipeline', (i) => {
+  const out = tf.tidy(() => {
+    const spec = tf.signal.stft(tf.tensor1d(floats[i]), shape.windowSamples, shape.hopSamples, config.fftSize, tf.signal.hannWindow);
+    const power = tf.square(tf.abs(spec));
+    return tf.log(tf.maximum(tf.matMul(power, mel), 1e-6));
+  });
+  sink += (out.dataSync() as Float32Array)[7];
+  out.dispose();
+});
+
+console.log(`Earshot / Meyda     ${(earshot / meyda).toFixed(1)}×  (target ≥ 5×)`);
+console.log(`Earshot / tf.signal ${(earshot / tfjs).toFixed(1)}×  (target ≥ 10×)`);
+console.log(`Earshot real time   ${earshot.toFixed(0)}×  (target ≥ 5000×)`);
+console.log('\nBoard cost per hop (featureCostPerHop, Cortex-M4F cycles estimated from op counts):');
+for (const n of FEATURE_PRESET_NAMES) {
+  const c = featurePreset(n).config;
+  const cost = featureCostPerHop(c);
+  console.log(`  ${n.padEnd(18)} ${String(cost.cycles).padStart(7)} cycles/hop  ${cost.hopsPerSecond} hops/s  ${(cost.cycles * cost.hopsPerSecond / 1e6).toFixed(2)} Mcycles per s of audio`);
+}
+if (sink === 42) console.log('');
