@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { serviceWorkerPlugin } from './src/platform/service-worker-plugin.ts';
 
 // Cross-origin isolation lets tfjs use the threaded wasm backend (SharedArrayBuffer).
 const isolationHeaders = {
@@ -9,11 +10,13 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), serviceWorkerPlugin()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  // Scripts are never inlined as data: URLs (the CSP in index.html allows scripts from 'self' only;
+  // the AudioWorklet module would otherwise become one).
+  build: { target: 'es2022', chunkSizeWarningLimit: 4000, assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined) },
   test: {
     projects: [
       {

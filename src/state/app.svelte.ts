@@ -14,6 +14,7 @@ import { FeatureCache } from './features.svelte.ts';
 import { ModelState } from './model.svelte.ts';
 import { ExportState, type SaveFile } from './export.svelte.ts';
 import { FitState } from './fit.svelte.ts';
+import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
 import { browserDecoder } from '../platform/decode-audio.ts';
 
@@ -36,6 +37,7 @@ export interface AppState {
   model: ModelState;
   fit: FitState;
   exporter: ExportState;
+  demo: DemoState;
   projects: ProjectsState;
 }
 
@@ -59,6 +61,8 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     fit: new FitState(() => model.artifact?.spec ?? null, config),
     exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
     projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
+    // "Try the demo" opens a new project: the screens reload from the store afterwards.
+    demo: new DemoState({ store, config, afterSwitch: async () => void (await Promise.all([app.dataset.load(), app.model.load()])) }),
   };
   await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
   return app;
