@@ -31,6 +31,10 @@ function cases(): Case[] {
     { batch: 3, h: 7, w: 5, inC: 6, kH: 1, kW: 1, outC: 4, mult: 1, strides: [1, 1], pad: 'same' },
     { batch: 2, h: 6, w: 4, inC: 3, kH: 1, kW: 1, outC: 5, mult: 1, strides: [1, 1], pad: 'valid' },
     { batch: 2, h: 6, w: 5, inC: 3, kH: 1, kW: 1, outC: 5, mult: 1, strides: [2, 2], pad: 'same' },
+    // stride 1, multiplier 1: the wasm depthwise input gradient runs as a flipped XNNPACK convolution
+    { batch: 2, h: 25, w: 20, inC: 8, kH: 3, kW: 3, outC: 8, mult: 1, strides: [1, 1], pad: 'same' },
+    { batch: 1, h: 9, w: 8, inC: 3, kH: 4, kW: 2, outC: 2, mult: 1, strides: [1, 1], pad: 'same' },
+    { batch: 2, h: 9, w: 8, inC: 3, kH: 2, kW: 5, outC: 2, mult: 1, strides: [1, 1], pad: 'valid' },
   ];
   for (let i = 0; i < 12; i++) {
     const kH = int(1, 5);
@@ -142,5 +146,31 @@ describe('wasm Tile replacement', () => {
     const wasm = run();
     expect(wasm).toEqual(cpu);
     expect(cpu[3]!.length).toBe(64 * 120);
+  });
+});
+
+describe('wasm AvgPoolGrad replacement', () => {
+  it('matches the cpu backend (global, strided, same-padded pools)', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = rand([4, 5, 6, 7], 9);
+        const outs: tf.Tensor[] = [];
+        for (const [pool, stride, pad] of [[[5, 6], 1, 'valid'], [[2, 2], 2, 'same'], [[3, 2], [2, 1], 'valid'], [[3, 3], 1, 'same']] as const) {
+          const y = tf.avgPool(x as tf.Tensor4D, pool as [number, number], stride as number, pad);
+          const dy = rand(y.shape, 11);
+          outs.push(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, pool as [number, number], stride as number, pad), dy)))(x));
+        }
+        return outs.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
+      });
+    await initNodeTf('cpu');
+    const cpu = run();
+    await initNodeTf('wasm');
+    const wasm = run();
+    cpu.forEach((c, i) => {
+      expect(wasm[i]!.shape, `case ${i}`).toEqual(c.shape);
+      expect(maxAbsDiff(wasm[i]!.data, c.data), `case ${i}`).toBeLessThanOrEqual(1e-5);
+    });
+    expect(cpu.length).toBe(4);
+    expect(Math.max(...cpu[0]!.data.map(Math.abs))).toBeGreaterThan(0.01);
   });
 });

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { wasmAvgPoolGradKernel } from './wasm-avg-pool-grad.ts';
 
 export interface ConvGeometry {
   batch: number;
@@ -58,70 +59,80 @@ export function im2colTransposed(g: ConvGeometry, x: Float32Array, cols: Float32
   }
 }
 
-/** dW[kH, kW, inC, mult] of y = depthwiseConv2d(x, W): y channel c*mult+m reads x channel c. */
+/** Output columns yC whose window tap wC falls inside the input: [lo, hi). */
+function validCols(g: ConvGeometry, wC: number): [number, number] {
+  const lo = Math.max(0, Math.ceil((g.padLeft - wC) / g.strideW));
+  const hi = Math.min(g.outW, Math.floor((g.inW - 1 + g.padLeft - wC) / g.strideW) + 1);
+  return [lo, hi];
+}
+
+/**
+ * dW[kH, kW, inC, mult] of y = depthwiseConv2d(x, W): y channel c*mult+m reads x channel c.
+ * Tap by tap, so the innermost loop runs over contiguous channels with no bounds tests.
+ */
 export function depthwiseBackpropFilter(g: ConvGeometry, x: Float32Array, dy: Float32Array): Float32Array {
-  const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const { batch, inH, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
   const mult = outC / inC;
-  const acc = new Float64Array(kH * kW * outC);
-  for (let b = 0; b < batch; b++) {
-    for (let yR = 0; yR < outH; yR++) {
-      const xR0 = yR * strideH - padTop;
-      for (let yC = 0; yC < outW; yC++) {
-        const xC0 = yC * strideW - padLeft;
-        const dyBase = ((b * outH + yR) * outW + yC) * outC;
-        for (let wR = 0; wR < kH; wR++) {
-          const xR = xR0 + wR;
+  const out = new Float32Array(kH * kW * outC);
+  const acc = new Float64Array(outC);
+  for (let wR = 0; wR < kH; wR++) {
+    for (let wC = 0; wC < kW; wC++) {
+      const [c0, c1] = validCols(g, wC);
+      acc.fill(0);
+      for (let b = 0; b < batch; b++) {
+        for (let yR = 0; yR < outH; yR++) {
+          const xR = yR * strideH - padTop + wR;
           if (xR < 0 || xR >= inH) continue;
-          for (let wC = 0; wC < kW; wC++) {
-            const xC = xC0 + wC;
-            if (xC < 0 || xC >= inW) continue;
-            const xBase = ((b * inH + xR) * inW + xC) * inC;
-            const wBase = (wR * kW + wC) * outC;
+          const xRow = (b * inH + xR) * g.inW - padLeft + wC;
+          const dyRow = (b * outH + yR) * outW;
+          for (let yC = c0; yC < c1; yC++) {
+            const xo = (xRow + yC * strideW) * inC;
+            const dyo = (dyRow + yC) * outC;
             if (mult === 1) {
-              for (let c = 0; c < inC; c++) acc[wBase + c]! += x[xBase + c]! * dy[dyBase + c]!;
-              continue;
-            }
-            for (let c = 0; c < inC; c++) {
-              const xv = x[xBase + c]!;
-              const o = c * mult;
-              for (let m = 0; m < mult; m++) acc[wBase + o + m]! += xv * dy[dyBase + o + m]!;
+              for (let c = 0; c < outC; c++) acc[c]! += x[xo + c]! * dy[dyo + c]!;
+            } else {
+              for (let c = 0; c < inC; c++) {
+                const xv = x[xo + c]!;
+                for (let m = 0; m < mult; m++) acc[c * mult + m]! += xv * dy[dyo + c * mult + m]!;
+              }
             }
           }
         }
       }
+      out.set(acc, (wR * kW + wC) * outC);
     }
   }
-  return new Float32Array(acc);
+  return out;
 }
 
-/** dx[batch, inH, inW, inC] of y = depthwiseConv2d(x, W). */
+/** dx[batch, inH, inW, inC] of y = depthwiseConv2d(x, W), tap by tap like depthwiseBackpropFilter. */
 export function depthwiseBackpropInput(g: ConvGeometry, dy: Float32Array, w: Float32Array): Float32Array {
   const { batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft } = g;
   const mult = outC / inC;
   const acc = new Float64Array(batch * inH * inW * inC);
-  for (let b = 0; b < batch; b++) {
-    for (let yR = 0; yR < outH; yR++) {
-      const xR0 = yR * strideH - padTop;
-      for (let yC = 0; yC < outW; yC++) {
-        const xC0 = yC * strideW - padLeft;
-        const dyBase = ((b * outH + yR) * outW + yC) * outC;
-        for (let wR = 0; wR < kH; wR++) {
-          const xR = xR0 + wR;
+  const tap = new Float64Array(outC);
+  for (let wR = 0; wR < kH; wR++) {
+    for (let wC = 0; wC < kW; wC++) {
+      const [c0, c1] = validCols(g, wC);
+      const wBase = (wR * kW + wC) * outC;
+      for (let k = 0; k < outC; k++) tap[k] = w[wBase + k]!;
+      for (let b = 0; b < batch; b++) {
+        for (let yR = 0; yR < outH; yR++) {
+          const xR = yR * strideH - padTop + wR;
           if (xR < 0 || xR >= inH) continue;
-          for (let wC = 0; wC < kW; wC++) {
-            const xC = xC0 + wC;
-            if (xC < 0 || xC >= inW) continue;
-            const xBase = ((b * inH + xR) * inW + xC) * inC;
-            const wBase = (wR * kW + wC) * outC;
+          const xRow = (b * inH + xR) * inW - padLeft + wC;
+          const dyRow = (b * outH + yR) * outW;
+          for (let yC = c0; yC < c1; yC++) {
+            const xo = (xRow + yC * strideW) * inC;
+            const dyo = (dyRow + yC) * outC;
             if (mult === 1) {
-              for (let c = 0; c < inC; c++) acc[xBase + c]! += w[wBase + c]! * dy[dyBase + c]!;
-              continue;
-            }
-            for (let c = 0; c < inC; c++) {
-              const o = c * mult;
-              let s = 0;
-              for (let m = 0; m < mult; m++) s += w[wBase + o + m]! * dy[dyBase + o + m]!;
-              acc[xBase + c]! += s;
+              for (let c = 0; c < inC; c++) acc[xo + c]! += tap[c]! * dy[dyo + c]!;
+            } else {
+              for (let c = 0; c < inC; c++) {
+                let s = 0;
+                for (let m = 0; m < mult; m++) s += tap[c * mult + m]! * dy[dyo + c * mult + m]!;
+                acc[xo + c]! += s;
+              }
             }
           }
         }
@@ -349,9 +360,79 @@ function wasmTileKernel(): KernelConfig | undefined {
   return { kernelName: 'Tile', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
 }
 
+/** A [rows, cols] float32 tensor transposed into a new [1, cols, rows] backend tensor. */
+function transposed(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo, rows: number, cols: number): { info: TensorInfo; dispose: () => void } {
+  const shape = [1, cols, rows];
+  const fill = (src: Float32Array, dst: Float32Array) => {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c]!;
+  };
+  if (backendName === 'wasm') {
+    const be = backend as WasmLike & WasmDisposer;
+    const info = be.makeOutput(shape, 'float32');
+    fill(be.typedArrayFromHeap(t), be.typedArrayFromHeap(info));
+    return { info, dispose: () => be.disposeData(info.dataId) };
+  }
+  const be = backend as CpuLike & CpuDisposer;
+  const data = new Float32Array(rows * cols);
+  fill(be.readSync(t.dataId) as Float32Array, data);
+  const info = be.makeTensorInfo(shape, 'float32', data);
+  return { info, dispose: () => be.disposeIntermediateTensorInfo(info) };
+}
+
+/**
+ * DepthwiseConv2dNativeBackpropInput on wasm for stride 1 and depth multiplier 1 (DS-CNN's
+ * depthwise layers): dx is the correlation of dy with the spatially flipped filter, padded by
+ * kH-1-padTop above and kW-1-padLeft to the left, which the backend's own (XNNPACK) depthwise
+ * convolution computes ~20x faster than a JS loop. Other geometries use the JS kernel.
+ */
+function wasmDepthwiseInputKernel(): KernelConfig | undefined {
+  const conv = tf.getKernel('DepthwiseConv2dNative', 'wasm');
+  if (!conv) return undefined;
+  const js = makeKernel(
+    'DepthwiseConv2dNativeBackpropInput',
+    'wasm',
+    ([, filter], a) => {
+      const at = a as unknown as ConvAttrs;
+      const g = geometry(at.inputShape!, filter!.shape, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropInput');
+      return { outShape: [...at.inputShape!], compute: ([dyv, wv]) => depthwiseBackpropInput(g, dyv!, wv!) };
+    },
+    ['dy', 'filter'],
+  );
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const at = (args.attrs ?? {}) as unknown as ConvAttrs;
+    checkFloat('DepthwiseConv2dNativeBackpropInput', dy, filter);
+    const g = geometry(at.inputShape!, filter.shape, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropInput');
+    if (g.strideH !== 1 || g.strideW !== 1 || g.outC !== g.inC) return (js.kernelFunc as (a: unknown) => TensorInfo)(args);
+    const be = args.backend as WasmLike & WasmDisposer;
+    const flipped = be.makeOutput([g.kH, g.kW, g.inC, 1], 'float32');
+    const w = be.typedArrayFromHeap(filter);
+    const f = be.typedArrayFromHeap(flipped);
+    for (let r = 0; r < g.kH; r++) {
+      for (let c = 0; c < g.kW; c++) {
+        const src = ((g.kH - 1 - r) * g.kW + (g.kW - 1 - c)) * g.inC;
+        f.set(w.subarray(src, src + g.inC), (r * g.kW + c) * g.inC);
+      }
+    }
+    const top = g.kH - 1 - g.padTop;
+    const left = g.kW - 1 - g.padLeft;
+    // output rows = outH + top + bottom - kH + 1 must equal inH
+    const bottom = g.inH - g.outH - top + g.kH - 1;
+    const right = g.inW - g.outW - left + g.kW - 1;
+    const out = conv.kernelFunc({
+      inputs: { x: dy, filter: flipped },
+      backend: be as never,
+      attrs: { strides: [1, 1], pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dilations: [1, 1], dataFormat: 'NHWC' },
+    }) as TensorInfo;
+    be.disposeData(flipped.dataId);
+    return out;
+  }) as unknown as KernelFunc;
+  return { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc };
+}
+
 /**
  * Conv2DBackpropInput for 1x1 kernels with stride 1 (DS-CNN's pointwise layers) as one
- * BatchMatMul: dx[p, ci] = Σ_co dy[p, co] · W[ci, co]. Other geometries go to the stock kernel.
+ * BatchMatMul: dx[p, ci] = Σ_co dy[p, co] · W^T[co, ci]. Other geometries go to the stock kernel.
  */
 function pointwiseInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefined {
   const stock = tf.getKernel('Conv2DBackpropInput', backendName);
@@ -369,11 +450,14 @@ function pointwiseInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undef
     const inC = filter.shape[2]!;
     const outC = filter.shape[3]!;
     const P = inShape[0]! * inShape[1]! * inShape[2]!;
+    // W^T in JS (a few thousand values): wasm's BatchMatMul is ~13x slower with transposeB.
+    const wt = transposed(backendName, args.backend, filter, inC, outC);
     const out = matMul.kernelFunc({
-      inputs: { a: { dataId: dy.dataId, shape: [1, P, outC], dtype: 'float32' }, b: { dataId: filter.dataId, shape: [1, inC, outC], dtype: 'float32' } },
+      inputs: { a: { dataId: dy.dataId, shape: [1, P, outC], dtype: 'float32' }, b: wt.info },
       backend: args.backend as never,
-      attrs: { transposeA: false, transposeB: true },
+      attrs: { transposeA: false, transposeB: false },
     }) as TensorInfo;
+    wt.dispose();
     return { dataId: out.dataId, shape: [...inShape], dtype: 'float32' };
   }) as unknown as KernelFunc;
   // keep the stock setupFunc: the wasm backend runs it at init to bind the kernel we delegate to
@@ -392,7 +476,7 @@ let registered = false;
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  const extra = [wasmTileKernel(), pointwiseInputKernel('wasm'), pointwiseInputKernel('cpu')].filter((k): k is KernelConfig => k !== undefined);
+  const extra = [wasmTileKernel(), pointwiseInputKernel('wasm'), pointwiseInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel()].filter((k): k is KernelConfig => k !== undefined);
   for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...extra]) {
     if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
     tf.registerKernel(k);

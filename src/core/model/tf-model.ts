@@ -9,6 +9,7 @@ import { analyzeSpec, INPUT_NAME } from './analyze.ts';
 import type { FloatWeights, WeightTensor } from './artifact.ts';
 import type { LayerSpec, ModelSpec, SpecAnalysis } from './spec.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
+import { FastBatchNormalization } from './fast-batch-norm.ts';
 
 interface SeededDropoutArgs {
   name: string;
@@ -42,8 +43,12 @@ export class SeededDropout extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     if (kwargs['training'] !== true || this.rate <= 0) return x;
-    const seed = Math.floor(this.rand() * 2147483647);
-    return tf.tidy(() => tf.dropout(x, this.rate, undefined, seed));
+    // The mask is drawn in JS: tf.dropout's seeded randomUniform costs more than the convolutions.
+    const r = mulberry32(Math.floor(this.rand() * 2147483647));
+    const keep = 1 / (1 - this.rate);
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = r() < this.rate ? 0 : keep;
+    return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape, 'float32')));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -88,7 +93,7 @@ function makeLayer(l: LayerSpec, index: number, seed: number, outShape: number[]
     case 'reshape':
       return tf.layers.reshape({ name, targetShape: outShape });
     case 'batchNormalization':
-      return tf.layers.batchNormalization({ name, axis: -1, epsilon: l.epsilon, momentum: l.momentum });
+      return new FastBatchNormalization({ name, axis: -1, epsilon: l.epsilon, momentum: l.momentum });
     case 'dropout':
       return new SeededDropout({ name, rate: l.rate, seed: mixSeed(seed, index * 8 + 7) });
     case 'activation':
