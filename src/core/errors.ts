@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'audio/bad-length'
   // features
   | 'features/bad-config'
+  | 'features/cancelled'
+  | 'features/bad-augment'
   // dataset
   | 'dataset/bad-label'
   | 'dataset/too-few-classes'
