@@ -300,7 +300,39 @@ const BOARDS: readonly Board[] = [
     source: 'boards.csv: MLPerf Tiny v0.7 Renesas EK-RA6M4 system JSON (M33, 200 MHz, 256 KB, 1 MB); power 71.2-74.7 mW, upper value.',
   },
 ];
-// Not listed: Alif Ensemble E7 (boards.csv has no SRAM/flash sizes for it).
+/**
+ * Boards known only in part: a custom board starts from these, and the user supplies what is
+ * missing. Alif Ensemble E7: boards.csv gives the RTSS-HP Cortex-M55 at 400 MHz with Helium and FPU
+ * (Zephyr Ensemble DK doc) but no SRAM/MRAM sizes, so it is not in listBoards().
+ */
+export interface BoardTemplate {
+  id: string;
+  name: string;
+  core: CoreId;
+  clockMhz: number;
+  hasFpu: boolean;
+  hasDsp: boolean;
+  /** What the sources do not say: the user must enter it. */
+  unknown: Array<'sramKb' | 'flashKb'>;
+  source: string;
+}
+
+export const BOARD_TEMPLATES: readonly BoardTemplate[] = [
+  {
+    id: 'alif-e7',
+    name: 'Alif Ensemble E7 (RTSS-HP)',
+    core: 'cortex-m55',
+    clockMhz: 400,
+    hasFpu: true,
+    hasDsp: true,
+    unknown: ['sramKb', 'flashKb'],
+    source: 'boards.csv: Zephyr Ensemble DK doc (RTSS-HP Cortex-M55 up to 400 MHz); on-chip SRAM/MRAM sizes for E7 not found in the sources',
+  },
+];
+
+export function getBoardTemplate(id: string): BoardTemplate | undefined {
+  return BOARD_TEMPLATES.find((t) => t.id === id);
+}
 
 const BY_ID = new Map(BOARDS.map((b) => [b.id, b]));
 
@@ -311,6 +343,13 @@ export function listBoards(): Board[] {
 
 export function getBoard(id: string): Board {
   const b = typeof id === 'string' ? BY_ID.get(id.trim().toLowerCase()) : undefined;
+  const t = typeof id === 'string' ? getBoardTemplate(id.trim().toLowerCase()) : undefined;
+  if (!b && t) {
+    throw new EarshotError(
+      'mcu/unknown-board',
+      `${t.name}: ${t.unknown.join(' and ')} unknown (${t.source}); describe it as a custom board: --core ${t.core} --clock-mhz ${t.clockMhz} --sram-kb N --flash-kb N`,
+    );
+  }
   if (!b) {
     throw new EarshotError('mcu/unknown-board', `unknown board ${JSON.stringify(id)}; known boards: ${BOARDS.map((x) => x.id).join(', ')}`);
   }
@@ -333,6 +372,8 @@ export interface CustomBoardOptions {
   hasFpu?: boolean;
   hasDsp?: boolean;
   name?: string;
+  /** Active power while computing, if the user knows it (enables energy and battery estimates). */
+  activePowerMw?: number;
 }
 
 function badBoard(message: string): never {
@@ -359,6 +400,8 @@ export function customBoard(opts: CustomBoardOptions): Board {
   if (typeof hasFpu !== 'boolean' || typeof hasDsp !== 'boolean') badBoard('hasFpu and hasDsp must be true or false');
   if (core === 'cortex-m4f' && !hasFpu) badBoard('a cortex-m4f has an FPU; use cortex-m4 for a core without one');
   if ((core === 'cortex-m0plus' || core === 'cortex-m3') && (hasFpu || hasDsp)) badBoard(`${core} has neither FPU nor DSP extension`);
+  const p = opts.activePowerMw;
+  if (p !== undefined && (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p > 10000)) badBoard(`activePowerMw must be a number from 0 to 10000, got ${JSON.stringify(p)}`);
   const name = opts.name ?? `Custom ${core} @ ${clockMhz} MHz`;
   if (typeof name !== 'string' || name.length === 0) badBoard('name must be a non-empty string');
   return {
@@ -371,6 +414,7 @@ export function customBoard(opts: CustomBoardOptions): Board {
     flashBytes: Math.floor(flashKb * KB),
     hasFpu,
     hasDsp,
+    ...(opts.activePowerMw !== undefined ? { activePowerMw: opts.activePowerMw } : {}),
     source: 'user-supplied',
   };
 }

@@ -12,7 +12,9 @@ import { cmsisScratchBytes, layerCycles, layerWeightBytes, quantChannels } from 
 import { costEntry } from './cost-tables.ts';
 import { lowerSpec } from './lower.ts';
 import { getRuntime } from './runtimes.ts';
-import type { Board, Dtype, FitReport, LayerCost, RuntimeId } from './types.ts';
+import { codeSizeOf } from './code-size.ts';
+import { featureHopCycles } from './earshot-costs.ts';
+import type { BatteryId, Board, CoreId, Dtype, FeatureCost, FitReport, LayerCost, PowerEstimate, RuntimeId } from './types.ts';
 
 export { getRuntime, listRuntimes } from './runtimes.ts';
 
@@ -24,12 +26,37 @@ export interface FeatureShapeInput {
   windowSamples?: number;
   /** FFT length (default 512). */
   fftSize?: number;
+  /** Hop between frames in samples (default from DEFAULT_FEATURE_CONFIG: 320). */
+  hopSamples?: number;
+  /** Default 16000. */
+  sampleRateHz?: number;
 }
+
+/**
+ * Batteries for the battery-life estimate: usable energy = nominal capacity × nominal voltage, no
+ * regulator losses, no self-discharge. CR2032: 225 mAh at 3.0 V (Energizer CR2032 datasheet,
+ * 225 mAh to 2.0 V at 0.19 mA). 2×AA alkaline in series: 2500 mAh at 3.0 V (Energizer E91 gives
+ * ~2500 mAh at 25 mA to 0.9 V).
+ */
+export const BATTERIES: ReadonlyArray<{ id: BatteryId; name: string; capacityMwh: number }> = [
+  { id: 'cr2032', name: 'CR2032 coin cell (225 mAh, 3 V)', capacityMwh: 225 * 3 },
+  { id: '2xaa', name: '2×AA alkaline (2500 mAh, 3 V)', capacityMwh: 2500 * 3 },
+];
+
+/** Sleep power between hops: assumed 10 µW (a few µA at 3 V with RAM retained; STM32L4 Stop 2, nRF52 System ON idle). */
+export const DEFAULT_SLEEP_POWER_MW = 0.01;
 
 export interface EstimateOptions {
   runtime?: RuntimeId;
   dtype?: Dtype;
   featureShape?: FeatureShapeInput;
+  /**
+   * Inference every this many ms in streaming use; features are computed every hop regardless.
+   * Default: once per clip length (non-overlapping windows, one decision per clip).
+   */
+  inferenceIntervalMs?: number;
+  /** Power while sleeping between hops (default DEFAULT_SLEEP_POWER_MW). */
+  sleepPowerMw?: number;
 }
 
 export const DEFAULT_RUNTIME: RuntimeId = 'earshot-c';
@@ -48,6 +75,8 @@ function resolveFeatures(f: FeatureShapeInput | undefined): Required<FeatureShap
     inputSamples: f?.inputSamples ?? d.inputSamples,
     windowSamples: f?.windowSamples ?? d.windowSamples,
     fftSize: f?.fftSize ?? DEFAULT_FEATURE_CONFIG.fftSize,
+    hopSamples: f?.hopSamples ?? d.hopSamples,
+    sampleRateHz: f?.sampleRateHz ?? DEFAULT_FEATURE_CONFIG.sampleRateHz,
   };
   for (const [k, v] of Object.entries(r)) if (!posInt(v)) badOptions(`featureShape.${k} must be a positive integer, got ${JSON.stringify(v)}`);
   return r;
@@ -57,13 +86,50 @@ function resolveFeatures(f: FeatureShapeInput | undefined): Required<FeatureShap
  * The log-mel frontend runs on the device whatever the runtime (the model's input is its output).
  * RAM: int16 PCM of one clip + an in-place float32 real FFT buffer + the float32 power spectrum.
  * Flash: float32 window, FFT twiddles (cos+sin per half bin), mel weights (each bin in at most two
- * triangles) and per-band bin ranges, plus ~3 KB of code (assumed until measured).
+ * triangles) and per-band bin ranges, plus the code of features.h measured per core
+ * (code-size.generated.ts; soft-float library routines of FPU-less cores not included).
  */
-export function featureFrontendBytes(f: Required<FeatureShapeInput>): { ramBytes: number; flashBytes: number } {
+export function featureFrontendBytes(f: Required<FeatureShapeInput>, core: CoreId = 'cortex-m4f'): { ramBytes: number; flashBytes: number } {
   const bins = f.fftSize / 2 + 1;
   return {
     ramBytes: f.inputSamples * 2 + f.fftSize * 4 + bins * 4,
-    flashBytes: 3072 + f.windowSamples * 4 + (f.fftSize / 2) * 8 + bins * 2 * 4 + f.bands * 4,
+    flashBytes: codeSizeOf(core).featuresBytes + f.windowSamples * 4 + (f.fftSize / 2) * 8 + bins * 2 * 4 + f.bands * 4,
+  };
+}
+
+/** features.h cost on the board per hop, from the qemu fits (earshot-costs.ts). */
+export function featureCost(f: Required<FeatureShapeInput>, board: Board): FeatureCost {
+  const hop = featureHopCycles(board.core, board.hasFpu, f.fftSize, f.bands);
+  const hopComputeMs = hop.cycles / (board.clockMhz * 1000);
+  return {
+    hopMs: (f.hopSamples / f.sampleRateHz) * 1000,
+    hopCycles: hop.cycles,
+    hopComputeMs,
+    clipComputeMs: hopComputeMs * f.frames,
+    note: hop.note,
+  };
+}
+
+/** Duty cycle, energy and battery life from the board's active power (undefined without one). */
+export function powerEstimate(board: Board, latencyMs: number, features: FeatureCost, intervalMs: number, sleepPowerMw: number): PowerEstimate | undefined {
+  const p = board.activePowerMw;
+  if (p === undefined) return undefined;
+  const duty = features.hopComputeMs / features.hopMs + latencyMs / intervalMs;
+  const busy = Math.min(1, duty);
+  const averagePowerMw = p * busy + sleepPowerMw * (1 - busy);
+  return {
+    activePowerMw: p,
+    sleepPowerMw,
+    dutyCycle: duty,
+    inferenceIntervalMs: intervalMs,
+    energyPerInferenceUj: p * latencyMs,
+    energyPerHopUj: p * features.hopComputeMs,
+    averagePowerMw,
+    batteries: BATTERIES.map((b) => ({ ...b, hours: b.capacityMwh / averagePowerMw })),
+    assumptions: [
+      `active power ${p} mW while computing (board figure), ${sleepPowerMw} mW asleep between hops`,
+      'microphone, radio and regulator losses not included; battery energy = nominal mAh × 3 V',
+    ],
   };
 }
 
@@ -81,6 +147,10 @@ export function estimate(analysis: SpecAnalysis, board: Board, opts: EstimateOpt
   const dtype = opts.dtype ?? 'int8';
   if (dtype !== 'int8' && dtype !== 'float32') badOptions(`dtype must be 'int8' or 'float32', got ${JSON.stringify(dtype)}`);
   const features = resolveFeatures(opts.featureShape);
+  const sleepPowerMw = opts.sleepPowerMw ?? DEFAULT_SLEEP_POWER_MW;
+  if (typeof sleepPowerMw !== 'number' || !(sleepPowerMw >= 0) || !Number.isFinite(sleepPowerMw)) badOptions(`sleepPowerMw must be a number >= 0, got ${JSON.stringify(sleepPowerMw)}`);
+  const interval = opts.inferenceIntervalMs;
+  if (interval !== undefined && (typeof interval !== 'number' || !(interval > 0) || !Number.isFinite(interval))) badOptions(`inferenceIntervalMs must be a positive number, got ${JSON.stringify(interval)}`);
 
   const deployed = lowerSpec(analysis);
   const entry = costEntry(runtime.id, board.core, dtype, board.hasFpu);
@@ -122,18 +192,24 @@ export function estimate(analysis: SpecAnalysis, board: Board, opts: EstimateOpt
   }
 
   const plan = planSpecArena(analysis, dtype, deployed);
-  const frontend = featureFrontendBytes(features);
+  const frontend = featureFrontendBytes(features, board.core);
   const runtimeRamBytes =
     runtime.arenaOverheadBytes + runtime.ramBytesPerOp * ops + (dtype === 'int8' ? runtime.ramBytesPerChannel * channels : 0) + scratchBytes;
   const ramBytes = plan.arenaBytes + frontend.ramBytes + runtimeRamBytes;
   const runtimeFlashBytes =
-    runtime.codeFlashBytes(board.core, opKinds.size) + runtime.modelFormatFlashBytes(ops, dtype === 'int8' ? channels : 0) + frontend.flashBytes;
+    runtime.codeFlashBytes(board.core, opKinds, ops) + runtime.modelFormatFlashBytes(ops, dtype === 'int8' ? channels : 0) + frontend.flashBytes;
   const flashBytes = weightBytes + runtimeFlashBytes;
   const latencyMs = cycles / cyclesPerMs;
   const fitsFlash = flashBytes <= board.flashBytes;
   const fitsRam = ramBytes <= board.sramBytes;
 
+  const fc = featureCost(features, board);
+  const intervalMs = interval ?? (features.inputSamples / features.sampleRateHz) * 1000;
+  const dutyCycle = fc.hopComputeMs / fc.hopMs + latencyMs / intervalMs;
+  const power = powerEstimate(board, latencyMs, fc, intervalMs, sleepPowerMw);
+
   const notes = [`${runtime.name} on ${board.core}: ${entry.note}`];
+  if (!power) notes.push(`no power figure for ${board.name}: no energy or battery estimate`);
   if (runtime.status === 'planned') notes.push(`${runtime.id} is planned: Earshot cannot export it yet`);
   if (entry.evidence === 'assumed') notes.push('no measured evidence for this core/runtime/dtype: the latency is an assumption-based estimate');
 
@@ -153,6 +229,9 @@ export function estimate(analysis: SpecAnalysis, board: Board, opts: EstimateOpt
     flashBytes,
     fits: { flash: fitsFlash, ram: fitsRam, all: fitsFlash && fitsRam },
     layers,
+    features: fc,
+    dutyCycle,
+    ...(power ? { power } : {}),
     costEvidence: entry.evidence,
     notes,
   };

@@ -3,7 +3,15 @@
  * the flash and RAM overheads of each runtime, with their evidence or assumption.
  */
 import { EarshotError } from '../errors.ts';
+import { earshotCodeBytes, KERNELS_OF_LAYER } from './code-size.ts';
 import { RUNTIME_IDS, type Runtime, type RuntimeId } from './types.ts';
+
+/** kernels.h kinds behind a set of layer kinds. */
+function kernelKinds(kinds: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const k of kinds) for (const kk of KERNELS_OF_LAYER[k] ?? []) out.add(kk);
+  return out;
+}
 
 /**
  * TFLM: "The core runtime just fits in 16 KB on an Arm Cortex M3 and, with enough operators to run a
@@ -28,8 +36,8 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     name: 'Earshot portable C',
     description: 'The exported C99 header: plain int8 loops, no framework, no malloc; runs on every Cortex-M.',
     status: 'available',
-    // Assumed until measured with arm-none-eabi-size on exported headers: a 4 KB engine + 1 KB per op kind at -Os.
-    codeFlashBytes: (_core, opKinds) => 4096 + 1024 * opKinds,
+    // Measured: arm-none-eabi-gcc -Os + arm-none-eabi-size per core (code-size.generated.ts).
+    codeFlashBytes: (core, kinds, ops) => earshotCodeBytes(core, kernelKinds(kinds), ops),
     // Labels, shapes and layer descriptors: assumed 256 B.
     modelFormatFlashBytes: () => 256,
     // int32 multiplier + int32 shift per output channel (TFLite requantization).
@@ -46,7 +54,7 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     name: 'Earshot C + CMSIS-NN',
     description: 'The exported header calling CMSIS-NN kernels (DSP/Helium). Planned: estimated from CMSIS-NN evidence, not exportable yet.',
     status: 'planned',
-    codeFlashBytes: (_core, opKinds) => 4096 + CMSIS_KERNEL_BYTES * opKinds,
+    codeFlashBytes: (_core, kinds) => 4096 + CMSIS_KERNEL_BYTES * kinds.size,
     modelFormatFlashBytes: () => 256,
     quantParamBytesPerChannel: 8,
     perInvokeOverheadCycles: 500,
@@ -60,7 +68,7 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     name: 'TFLite Micro + CMSIS-NN',
     description: 'TensorFlow Lite for Microcontrollers interpreter with CMSIS-NN optimized int8 kernels.',
     status: 'available',
-    codeFlashBytes: (_core, opKinds) => TFLM_CORE_CODE_BYTES + CMSIS_KERNEL_BYTES * opKinds,
+    codeFlashBytes: (_core, kinds) => TFLM_CORE_CODE_BYTES + CMSIS_KERNEL_BYTES * kinds.size,
     modelFormatFlashBytes: tfliteFormatBytes,
     // Counted in the flatbuffer overhead (24 B/channel).
     quantParamBytesPerChannel: 0,
@@ -79,7 +87,7 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     name: 'TFLite Micro (reference kernels)',
     description: 'TensorFlow Lite for Microcontrollers with its portable reference kernels.',
     status: 'available',
-    codeFlashBytes: (_core, opKinds) => TFLM_CORE_CODE_BYTES + TFLM_REFERENCE_KERNEL_BYTES * opKinds,
+    codeFlashBytes: (_core, kinds) => TFLM_CORE_CODE_BYTES + TFLM_REFERENCE_KERNEL_BYTES * kinds.size,
     modelFormatFlashBytes: tfliteFormatBytes,
     quantParamBytesPerChannel: 0,
     perInvokeOverheadCycles: 5000,
@@ -94,7 +102,7 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     description: 'An optimizing vendor tool such as ST X-CUBE-AI; constants fitted on its MLPerf Tiny results.',
     status: 'available',
     // Assumed: 8 KB runtime library + 2 KB per op kind.
-    codeFlashBytes: (_core, opKinds) => 8192 + 2048 * opKinds,
+    codeFlashBytes: (_core, kinds) => 8192 + 2048 * kinds.size,
     modelFormatFlashBytes: (ops) => 512 + 128 * ops,
     quantParamBytesPerChannel: 8,
     perInvokeOverheadCycles: 1000,

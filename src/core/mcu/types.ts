@@ -95,8 +95,11 @@ export interface Runtime {
   description: string;
   /** 'planned' runtimes are estimated from evidence but Earshot cannot export them yet. */
   status: 'available' | 'planned';
-  /** Runtime code in flash: interpreter/engine + kernels, given the distinct op kinds used. */
-  codeFlashBytes: (core: CoreId, opKinds: number) => number;
+  /**
+   * Runtime code in flash: interpreter/engine + kernels, given the distinct layer kinds used (spec
+   * layer types, plus 'softmax') and the number of deployed ops.
+   */
+  codeFlashBytes: (core: CoreId, kinds: ReadonlySet<string>, ops: number) => number;
   /** Model container overhead in flash (e.g. the .tflite flatbuffer beyond raw weights). */
   modelFormatFlashBytes: (ops: number, perChannelQuantChannels: number) => number;
   /** Per output channel of conv/depthwise: requantization multiplier + shift bytes in flash. */
@@ -126,6 +129,41 @@ export interface LayerCost {
   role: 'compute' | 'fused' | 'view';
 }
 
+/** Feature extraction (features.h) on the board, per hop, and what it means for streaming. */
+export interface FeatureCost {
+  hopMs: number;
+  /** Cycles and time of one hop's frame: window, FFT, power, mel, log, quantize. */
+  hopCycles: number;
+  hopComputeMs: number;
+  /** All frames of one clip computed at once (no streaming). */
+  clipComputeMs: number;
+  note: string;
+}
+
+export type BatteryId = 'cr2032' | '2xaa';
+
+export interface BatteryLife {
+  id: BatteryId;
+  name: string;
+  /** Usable energy assumed: nominal capacity × nominal voltage, no regulator losses. */
+  capacityMwh: number;
+  hours: number;
+}
+
+export interface PowerEstimate {
+  activePowerMw: number;
+  sleepPowerMw: number;
+  /** Fraction of time the core is busy: (features per hop + inference per interval) / time. May exceed 1. */
+  dutyCycle: number;
+  /** Inference runs every this many ms (default: once per clip length). */
+  inferenceIntervalMs: number;
+  energyPerInferenceUj: number;
+  energyPerHopUj: number;
+  averagePowerMw: number;
+  batteries: BatteryLife[];
+  assumptions: string[];
+}
+
 export interface FitReport {
   board: Board;
   runtime: RuntimeId;
@@ -149,6 +187,11 @@ export interface FitReport {
   flashBytes: number;
   fits: { flash: boolean; ram: boolean; all: boolean };
   layers: LayerCost[];
+  features: FeatureCost;
+  /** Busy fraction (features per hop + inference per interval); > 1 means it cannot keep up. */
+  dutyCycle: number;
+  /** Present when the board has an activePowerMw figure. */
+  power?: PowerEstimate;
   costEvidence: Evidence;
   /** Assumptions a reader should know (e.g. no measured data for this core). */
   notes: string[];
