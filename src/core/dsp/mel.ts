@@ -84,3 +84,15 @@ export function melMatrix(fb: MelFilterbank): Float32Array[] {
   }
   return rows;
 }
+
+/** Centre frequency in Hz of each mel band (its triangle's peak), low to high: for plot axes. */
+export function melCentresHz(p: Pick<MelParams, 'melBands' | 'fMinHz' | 'fMaxHz'>): number[] {
+  const lo = hzToMel(p.fMinHz);
+  const hi = hzToMel(p.fMaxHz);
+  return Array.from({ length: p.melBands }, (_, b) => melToHz(lo + ((hi - lo) * (b + 1)) / (p.melBands + 1)));
+}
+
+/** Centre time in ms of each frame (frame start + half a window), for plot axes. */
+export function frameCentresMs(p: { sampleRateHz: number; windowSamples: number; hopSamples: number; frames: number }): number[] {
+  return Array.from({ length: p.frames }, (_, f) => ((f * p.hopSamples + p.windowSamples / 2) * 1000) / p.sampleRateHz);
+}

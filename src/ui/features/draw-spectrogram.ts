@@ -1,4 +1,4 @@
-/** Paint a [frames × bands] log-mel matrix on a canvas: time left→right, low bands at the bottom. */
+/** Paint a [frames × bands] matrix on a canvas: time left→right, low bands at the bottom. */
 import type { Features } from '../../core/dsp/feature-config.ts';
 
 /** A small perceptual ramp (dark blue → teal → yellow), interpolated. */
@@ -19,15 +19,24 @@ function colour(t: number): [number, number, number] {
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
-export function drawSpectrogram(canvas: HTMLCanvasElement, f: Features): void {
+export interface Matrix {
+  frames: number;
+  bands: number;
+  data: ArrayLike<number>;
+}
+
+/**
+ * Values map to colours over [min, max]; by default the top 60 dB-ish of a log-mel matrix
+ * (natural-log units: 60 dB ≈ 13.8). Pass a range for int8 data (−128..127).
+ */
+export function drawSpectrogram(canvas: HTMLCanvasElement, f: Features | Matrix, range?: { min: number; max: number }): void {
   canvas.width = f.frames;
   canvas.height = f.bands;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  let max = -Infinity;
-  for (let i = 0; i < f.data.length; i++) if (f.data[i] > max) max = f.data[i];
-  // Show the top 60 dB-ish of dynamic range (natural-log units: 60 dB ≈ 13.8).
-  const min = max - 13.8;
+  let max = range?.max ?? -Infinity;
+  if (!range) for (let i = 0; i < f.data.length; i++) if (f.data[i] > max) max = f.data[i];
+  const min = range?.min ?? max - 13.8;
   const img = ctx.createImageData(f.frames, f.bands);
   for (let t = 0; t < f.frames; t++) {
     for (let b = 0; b < f.bands; b++) {

@@ -1,0 +1,89 @@
+/**
+ * The features view in Debian Chromium: import spoken words, see the float log-mel with its
+ * shape, switch presets (the spectrogram re-renders with the new frames × bands at once), edit a
+ * field, see a typed problem for a bad field, compute all clips in the worker, preview a seeded
+ * augmentation. No request may leave the page's origin.
+ * `npm test` builds the app first (vite build); this test only serves dist/ with vite preview.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, ROOT, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+
+let server: PreviewServer | null = null;
+let browser: Browser | null = null;
+
+beforeAll(async () => {
+  server = await startPreview();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function shapeOf(page: Page, testid: string): Promise<string> {
+  return page.getByTestId(testid).evaluate((c) => `${c.dataset.ready}:${c.dataset.frames}x${c.dataset.bands}:${(c as HTMLCanvasElement).width}x${(c as HTMLCanvasElement).height}`);
+}
+
+describe('features view', () => {
+  it('shows the float log-mel, follows preset and field edits at once, batches in the worker, previews augmentation', async () => {
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    const seen = watchPage(page, server!.origin);
+    await page.goto(server!.origin);
+    await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+
+    await page.getByTestId('class-name-input').fill('words');
+    await page.getByTestId('add-class-button').click();
+    await page.getByTestId('class-radio-words').check();
+    const wavs = ['yes', 'up', 'down'].map((w) => join(ROOT, 'tests', 'fixtures', 'audio', `${w}-16k.wav`));
+    await page.getByTestId('import-input').setInputFiles(wavs);
+    await expect.poll(() => page.getByTestId('features-clip').locator('option').count(), { timeout: 15_000 }).toBe(3);
+
+    // Default preset: 49 × 40, drawn.
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:49x40:49x40');
+    // Axes name Hz and ms.
+    await expect(page.getByTestId('screen-features').textContent()).resolves.toMatch(/Hz \(mel band centre\)/);
+
+    await page.getByTestId('feature-preset').selectOption('edge-impulse-mfe');
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:99x40:99x40');
+    await page.getByTestId('feature-preset').selectOption('low-power-8k');
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:31x20:31x20');
+
+    // Edit a field: 24 bands.
+    await page.getByTestId('feature-field-melBands').fill('24');
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:31x24:31x24');
+    await expect(page.getByTestId('feature-preset').inputValue()).resolves.toBe('custom');
+
+    // A bad field: a typed problem on that field, and the view keeps the last valid config.
+    await page.getByTestId('feature-field-fftSize').fill('100');
+    await expect(page.getByTestId('feature-problem').first().getAttribute('data-field')).resolves.toBe('fftSize');
+    await expect(page.getByTestId('feature-problem').first().textContent()).resolves.toMatch(/power of two/);
+    expect(await shapeOf(page, 'features-float')).toBe('true:31x24:31x24');
+    await page.getByTestId('feature-preset').selectOption('earshot');
+    await expect.poll(() => page.getByTestId('feature-problem').count()).toBe(0);
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:49x40:49x40');
+
+    // All clips in one worker batch.
+    await page.getByTestId('features-extract-all').click();
+    await expect.poll(() => page.getByTestId('features-batch').getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
+    await expect(page.getByTestId('features-batch').getAttribute('data-done')).resolves.toBe('3');
+
+    // Augmentation preview: seeded; another draw changes the picture.
+    await page.getByTestId('augment-toggle').check();
+    await expect.poll(() => shapeOf(page, 'features-augmented'), { timeout: 15_000 }).toBe('true:49x40:49x40');
+    const pixels = () => page.getByTestId('features-augmented').evaluate((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 49, 40).data).join(','));
+    const first = await pixels();
+    await page.getByTestId('augment-next').click();
+    await expect.poll(pixels).not.toBe(first);
+    await page.getByTestId('augment-noise').selectOption('words');
+    await expect.poll(() => shapeOf(page, 'features-augmented')).toBe('true:49x40:49x40');
+    await expect(page.getByTestId('augment-error').count()).resolves.toBe(0);
+
+    expect(seen.foreign).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
