@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyGain, augmentFeatures, augmentSamples, DEFAULT_AUGMENT, mixNoise, NO_AUGMENT, specAugment, timeShift, validateAugment } from '../../src/core/dataset/augment.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 import { computeLogMel } from '../../src/core/dsp/log-mel.ts';
 
 function seeded(n: number, seed: number, amp: number): Float32Array {
@@ -20,14 +20,6 @@ const meanSquare = (x: ArrayLike<number>) => {
   return s / x.length;
 };
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'other';
-  }
-  return undefined;
-}
 
 describe('mixNoise', () => {
   it('achieves the asked SNR within 0.1 dB (measured on the float32 output)', () => {

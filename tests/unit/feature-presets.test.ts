@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURE_CONFIG, featureConfigProblems, featureShape, validateFeatureConfig, type FeatureConfig } from '../../src/core/dsp/feature-config.ts';
 import { FEATURE_PRESET_NAMES, featurePreset, modelInputShape, presetNameOf } from '../../src/core/dsp/feature-presets.ts';
 import { computeLogMel } from '../../src/core/dsp/log-mel.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'other';
-  }
-  return undefined;
-}
 
 describe('feature presets', () => {
   it('has the four presets of the issue with the shapes they promise', () => {

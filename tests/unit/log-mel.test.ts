@@ -5,6 +5,7 @@ import { computeLogMel, computeLogMelPcm16, inputInvScale, logMelTables, quantiz
 import { EarshotError } from '../../src/core/errors.ts';
 import { FEATURE_PRESET_NAMES, featurePreset } from '../../src/core/dsp/feature-presets.ts';
 import { loadGolden } from '../reference/fixtures.ts';
+import { codeOf } from './error-code.ts';
 
 const golden = loadGolden();
 const U = 2 ** -24;
@@ -77,18 +78,10 @@ describe('computeLogMel', () => {
   });
 
   it('refuses wrong lengths and empty input with typed codes', () => {
-    const code = (fn: () => unknown): string | undefined => {
-      try {
-        fn();
-      } catch (e) {
-        return e instanceof EarshotError ? e.code : 'other';
-      }
-      return undefined;
-    };
-    expect(code(() => computeLogMel(new Float32Array(0), DEFAULT_FEATURE_CONFIG))).toBe('audio/empty');
-    expect(code(() => computeLogMel(new Float32Array(n - 1), DEFAULT_FEATURE_CONFIG))).toBe('audio/bad-length');
-    expect(code(() => computeLogMel(new Float32Array(n), { ...DEFAULT_FEATURE_CONFIG, fftSize: 300 }))).toBe('features/bad-config');
-    expect(code(() => computeLogMel(new Float32Array(n), { ...DEFAULT_FEATURE_CONFIG, logFloor: 1e-40 }))).toBe('features/bad-config');
+    expect(codeOf(() => computeLogMel(new Float32Array(0), DEFAULT_FEATURE_CONFIG))).toBe('audio/empty');
+    expect(codeOf(() => computeLogMel(new Float32Array(n - 1), DEFAULT_FEATURE_CONFIG))).toBe('audio/bad-length');
+    expect(codeOf(() => computeLogMel(new Float32Array(n), { ...DEFAULT_FEATURE_CONFIG, fftSize: 300 }))).toBe('features/bad-config');
+    expect(codeOf(() => computeLogMel(new Float32Array(n), { ...DEFAULT_FEATURE_CONFIG, logFloor: 1e-40 }))).toBe('features/bad-config');
   });
 
   it('defaults missing config fields and memoises tables per config', () => {
