@@ -62,7 +62,7 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
     projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
     // "Try the demo" opens a new project: the screens reload from the store afterwards.
-    demo: new DemoState({ store, config, afterSwitch: async () => void (await Promise.all([app.dataset.load(), app.model.load()])) }),
+    demo: new DemoState({ store, config, afterSwitch: async () => void (await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()])) }),
   };
   await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
   return app;

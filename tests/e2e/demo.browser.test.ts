@@ -4,7 +4,8 @@
  *     Every request of the page, its workers and its service worker is recorded: none may
  *     leave the page's origin, and the Content-Security-Policy reports no violation (a probe
  *     fetch to another origin proves the policy is enforced).
- *  2. Accessible: axe-core (injected by the test) finds no serious or critical violation.
+ *  2. Guided and accessible: the step bar follows the flow, number keys jump between steps,
+ *     and axe-core (injected by the test) finds no serious or critical violation.
  *  3. Offline: the service worker has precached the build; the server is stopped and the
  *     context set offline; a reload still opens the app, the demo loads again, trains
  *     (tfjs + its wasm from the cache), quantizes and exports.
@@ -40,8 +41,10 @@ afterAll(async () => {
 async function shot(page: Page, name: string, testId?: string): Promise<void> {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  const target = testId ? page.getByTestId(testId) : page;
-  await target.screenshot({ path: join(SHOTS, `${name}.png`) });
+  // Element shots scroll: unpin the sticky step bar so it does not cover the screen's top.
+  await page.evaluate((pin) => { document.querySelector<HTMLElement>('[data-testid="step-bar"]')!.style.position = pin; }, testId ? 'static' : '');
+  await (testId ? page.getByTestId(testId) : page).screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.evaluate(() => { document.querySelector<HTMLElement>('[data-testid="step-bar"]')!.style.position = ''; });
 }
 
 async function readyCanvases(page: Page): Promise<number> {
@@ -53,12 +56,16 @@ async function status(page: Page, id: string): Promise<string | null> {
 }
 
 /** Demo → train (seeded) → quantize → fit → header download; returns the header text. */
-async function demoFlow(page: Page, epochs: number): Promise<{ header: string; int8: string }> {
+async function demoFlow(page: Page, epochs: number, shots = false): Promise<{ header: string; int8: string }> {
   await page.getByTestId('demo-button').click();
   await expect.poll(() => status(page, 'demo-status'), { timeout: 60_000 }).toMatch(/done|error/);
   expect(await page.getByTestId('demo-error').count()).toBe(0);
   for (const label of ['yes', 'no', 'noise']) expect(await page.getByTestId(`class-count-${label}`).textContent()).toMatch(/^12\b/);
   await expect.poll(() => readyCanvases(page), { timeout: 60_000 }).toBe(DEMO_CLIPS);
+  if (shots) {
+    await shot(page, '2-demo-loaded', 'screen-record');
+    await shot(page, '3-spectrograms', 'screen-clips');
+  }
 
   await page.getByTestId('epochs-input').fill(String(epochs));
   await page.getByTestId('seed-input').fill('1');
@@ -71,9 +78,11 @@ async function demoFlow(page: Page, epochs: number): Promise<{ header: string; i
   await expect.poll(() => status(page, 'quantize-status'), { timeout: 60_000 }).toMatch(/^(done|error)$/);
   expect(await page.getByTestId('quantize-error').count()).toBe(0);
   const int8 = (await page.getByTestId('int8-accuracy').textContent()) ?? '';
+  if (shots) await shot(page, '4-trained', 'screen-train');
 
   await page.getByTestId('board-select').selectOption('nano33ble');
   expect(await page.getByTestId('fit-verdict').getAttribute('data-fits')).toMatch(/^(yes|no)$/);
+  if (shots) await shot(page, '5-fit', 'screen-fit');
 
   await page.getByTestId('prefix-input').fill('demo');
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('download-button').click()]);
@@ -120,15 +129,20 @@ describe('workshop: demo, private, accessible, offline', () => {
       )
       .toBe(precache.length);
 
+    // Guided: an empty project starts at Record and says how to begin.
+    expect(await page.getByTestId('step-record').getAttribute('data-state')).toBe('current');
+    expect(await page.getByTestId('next-action').textContent()).toMatch(/Add a class.*Try the demo/);
+
     // 1. Private: the whole flow, online.
-    const online = await demoFlow(page, 6);
+    const online = await demoFlow(page, 6, true);
+    const stepStates = () => page.locator('[data-testid="step-bar"] li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state).join(' '));
+    expect(await stepStates()).toBe('done done done done done done');
+    // Keyboard: "4" jumps to the Quantize screen and moves focus to its heading.
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('4');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('quantize-title');
     expect(online.header).toMatch(/DEMO_NUM_CLASSES\s+3/);
     expect(online.header).toContain('"yes"');
-    await shot(page, '2-demo-loaded', 'screen-record');
-    await shot(page, '3-spectrograms', 'screen-clips');
-    await shot(page, '4-trained', 'screen-train');
-    await shot(page, '5-fit', 'screen-fit');
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'full-page.png'), fullPage: true });
 
     const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
     expect(foreign).toEqual([]);
