@@ -4,11 +4,16 @@
  * for that project: nothing in memory can leak from one project into another).
  */
 import type { Project } from '../core/dataset/project.ts';
+import { describeError } from '../core/errors.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
+import type { DatasetState } from './dataset.svelte.ts';
 
 export class ProjectsState {
   list = $state.raw<Project[]>([]);
   current = $state.raw<Project>(undefined as unknown as Project);
+  /** Dataset zip import: running, and the last refusal (typed code in brackets). */
+  archiveBusy = $state(false);
+  archiveError = $state<string | null>(null);
   readonly #store: ClipStore;
   readonly #onSwitch: () => void;
 
@@ -50,5 +55,21 @@ export class ProjectsState {
     await this.#store.deleteProject(id);
     if (wasOpen) this.#onSwitch();
     else await this.load();
+  }
+
+  /** Import a dataset zip as a new project and open it; a bad archive leaves everything as it was. */
+  async importArchive(bytes: Uint8Array, dataset: DatasetState): Promise<boolean> {
+    this.archiveBusy = true;
+    this.archiveError = null;
+    try {
+      const p = await dataset.importArchive(bytes);
+      await this.open(p.id);
+      return true;
+    } catch (e) {
+      this.archiveError = describeError(e);
+      return false;
+    } finally {
+      this.archiveBusy = false;
+    }
   }
 }
