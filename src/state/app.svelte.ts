@@ -2,7 +2,9 @@
  * The page's state graph: one store, lazily started workers, one state object per screen.
  * Platform objects are injectable (tests pass fakes with real behaviour).
  */
-import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import type { ModelSpec } from '../core/model/spec.ts';
+import { presetSpec } from '../core/model/presets.ts';
 import { openClipStore, type ClipStoreOptions } from '../platform/clip-store.ts';
 import { openMicrophone, type OpenMicrophone } from '../platform/microphone.ts';
 import { downloadFile } from '../platform/download.ts';
@@ -52,13 +54,23 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
   const features = lazy(deps.featuresClient ?? (() => createFeaturesClient()));
   const train = lazy(deps.trainClient ?? (() => createTrainClient()));
   const model = new ModelState(train, store, config);
+  const dataset = new DatasetState(store, config, typeof OfflineAudioContext === 'undefined' ? undefined : browserDecoder(config.sampleRateHz));
+  // Before training, the fit screen estimates the spec the chosen preset would build.
+  const shape = featureShape(config);
+  const presetDraft = (): ModelSpec | null => {
+    try {
+      return presetSpec(model.preset, [shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length));
+    } catch {
+      return null;
+    }
+  };
   const app: AppState = {
     config,
-    dataset: new DatasetState(store, config, typeof OfflineAudioContext === 'undefined' ? undefined : browserDecoder(config.sampleRateHz)),
+    dataset,
     recorder: new RecorderState(deps.openMicrophone ?? openMicrophone, config),
     features: new FeatureCache(features, config),
     model,
-    fit: new FitState(() => model.artifact?.spec ?? null, config),
+    fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
     exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
     projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
     // "Try the demo" opens a new project: the screens reload from the store afterwards.
