@@ -14,6 +14,8 @@ export class ProjectsState {
   /** Dataset zip import: running, and the last refusal (typed code in brackets). */
   archiveBusy = $state(false);
   archiveError = $state<string | null>(null);
+  /** Archive imports finished (ok or refused): lets a view tell one result from the next. */
+  archiveAttempts = $state(0);
   readonly #store: ClipStore;
   readonly #onSwitch: () => void;
 
@@ -70,6 +72,7 @@ export class ProjectsState {
       return false;
     } finally {
       this.archiveBusy = false;
+      this.archiveAttempts++;
     }
   }
 }
