@@ -174,7 +174,7 @@ describe('workshop: demo, private, accessible, offline', () => {
     const offline = await demoFlow(page, 3);
     expect(offline.header).toMatch(/DEMO_NUM_CLASSES\s+3/);
     expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
-    console.log(`demo e2e: int8 accuracy online ${online.int8} (6 epochs), offline ${offline.int8} (3 epochs); ${precache.length} files precached; axe: ${violations.length} minor/moderate`);
+    console.log(`demo e2e: int8 accuracy online ${online.int8} (6 epochs), offline ${offline.int8} (3 epochs); ${precache.length} files precached; axe minor/moderate: ${violations.map((v) => `${v.id} (${v.impact})`).join(', ') || 'none'}`);
 
     expect(seen.errors).toEqual([]);
     await context.close();
