@@ -9,12 +9,14 @@
  *  3. Offline: the service worker has precached the build; the server is stopped and the
  *     context set offline; a reload still opens the app, the demo loads again, trains
  *     (tfjs + its wasm from the cache), quantizes and exports.
+ * Also: tfjs stays out of the entry chunk (first paint; bench/first-paint.bench.ts measures it).
  * EARSHOT_DOCS_SHOTS=1 also writes the README's screenshots into docs/.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, ROOT, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
@@ -92,6 +94,17 @@ async function demoFlow(page: Page, epochs: number, shots = false): Promise<{ he
 }
 
 describe('workshop: demo, private, accessible, offline', () => {
+  it('keeps tfjs out of the entry chunk (it loads with the training worker)', () => {
+    const html = readFileSync(join(ROOT, 'dist/index.html'), 'utf8');
+    const entry = /<script type="module" crossorigin src="\/([^"]+)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    const js = readFileSync(join(ROOT, 'dist', entry!), 'utf8');
+    // Kernel names that only tfjs-core's op registry carries; a static import of anything that
+    // reaches core/model/train.ts (e.g. via core/pipeline) drags ~1 MB of tfjs into first paint.
+    expect(js.includes('Conv2DBackpropFilter') || js.includes('BatchMatMul'), `${entry} contains tfjs`).toBe(false);
+    expect(gzipSync(js).length, 'entry chunk gzip bytes').toBeLessThan(150 * 1024);
+  });
+
   it('runs the demo flow with no foreign request, passes axe, and works again offline', async () => {
     const origin = server!.origin;
     const context = await browser!.newContext({ acceptDownloads: true });
