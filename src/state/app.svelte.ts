@@ -14,7 +14,7 @@ import { DatasetState } from './dataset.svelte.ts';
 import { RecorderState } from './recorder.svelte.ts';
 import { FeatureCache } from './features.svelte.ts';
 import { ModelState } from './model.svelte.ts';
-import { ExportState, type SaveFile } from './export.svelte.ts';
+import { ExportState, type SaveBytes, type SaveFile } from './export.svelte.ts';
 import { FitState } from './fit.svelte.ts';
 import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
@@ -26,6 +26,8 @@ export interface AppDeps {
   featuresClient?: () => FeaturesClient;
   trainClient?: () => TrainClient;
   save?: SaveFile;
+  /** Binary downloads (.tflite, zips); default: the browser download. */
+  saveBytes?: SaveBytes;
   config?: FeatureConfig;
   /** After another project was opened; default: reload the page. */
   onProjectSwitch?: () => void;
@@ -71,7 +73,11 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     features: new FeatureCache(features, config),
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
-    exporter: new ExportState(train, deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' }))),
+    exporter: new ExportState(
+      train,
+      deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' })),
+      deps.saveBytes ?? ((name, bytes, mime) => downloadFile(name, bytes, { mime })),
+    ),
     projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
     // "Try the demo" opens a new project: the screens reload from the store afterwards.
     demo: new DemoState({ store, config, afterSwitch: async () => void (await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()])) }),

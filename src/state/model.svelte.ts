@@ -10,6 +10,8 @@ import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 import type { TrainClient } from '../workers/train-bridge.ts';
+import { DEFAULT_CALIBRATION_SIZE } from '../core/pipeline/quantize-pipeline.ts';
+import type { LayerError } from '../core/quant/quantize.ts';
 
 export const PRESETS = ['tiny-conv', 'ds-cnn-s'] as const;
 export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled' | 'error';
@@ -36,6 +38,12 @@ export class ModelState {
   quantError = $state<string | null>(null);
   floatAccuracy = $state<number | null>(null);
   int8Accuracy = $state<number | null>(null);
+  /** Representative clips for calibration (at most; the picker's value). */
+  calibrationSize = $state(DEFAULT_CALIBRATION_SIZE);
+  /** Calibration clips the int8 model was actually made with. */
+  calibrationCount = $state<number | null>(null);
+  /** Per-layer quantization error of the last quantization. */
+  layerErrors = $state.raw<LayerError[]>([]);
 
   artifact = $state.raw<ModelArtifact | null>(null);
   saveError = $state<string | null>(null);
@@ -135,6 +143,8 @@ export class ModelState {
     this.quantError = null;
     this.floatAccuracy = null;
     this.int8Accuracy = null;
+    this.calibrationCount = null;
+    this.layerErrors = [];
   }
 
   async quantize(clips: readonly Clip[]): Promise<void> {
@@ -144,9 +154,12 @@ export class ModelState {
     this.quantStatus = 'running';
     try {
       const known = clips.filter((c) => artifact.labels.includes(c.label));
-      const out = await this.#client().quantize(artifact, toLabeled(known));
+      const calibrationSize = Math.max(1, Math.round(Number(this.calibrationSize)));
+      const out = await this.#client().quantize(artifact, toLabeled(known), { calibrationSize });
       this.floatAccuracy = out.float.accuracy;
       this.int8Accuracy = out.int8.accuracy;
+      this.calibrationCount = out.calibrationCount;
+      this.layerErrors = out.layers;
       await this.#setArtifact(out.artifact);
       this.quantStatus = 'done';
     } catch (e) {

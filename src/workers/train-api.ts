@@ -8,8 +8,7 @@ import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { Evaluation } from '../core/model/evaluate.ts';
 import { trainArtifact, type EpochProgress } from '../core/pipeline/train-pipeline.ts';
-import { quantizeArtifact } from '../core/pipeline/quantize-pipeline.ts';
-import { evaluateClips } from '../core/pipeline/inference.ts';
+import { quantizeAndScore, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
 import { testClipsFor } from '../core/pipeline/test-clips.ts';
@@ -24,17 +23,14 @@ export interface TrainJob {
   valFraction: number;
 }
 
-export interface QuantizeOutcome {
-  artifact: ModelArtifact;
-  float: Evaluation;
-  int8: Evaluation;
-}
+/** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */
+export type QuantizeOutcome = QuantizationScore;
 
 export interface TrainApi {
   init(): Promise<Result<string>>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch: (done: number, total: number) => void): Promise<Result<ModelArtifact>>;
   cancel(): void;
-  quantize(artifact: ModelArtifact, clips: LabeledClip[]): Promise<Result<QuantizeOutcome>>;
+  quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<Result<QuantizeOutcome>>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<Result<string>>;
 }
 
@@ -79,14 +75,11 @@ export function createTrainApi(initBackend: () => Promise<string>): TrainApi {
 
     cancel: () => controller?.abort(),
 
-    quantize: (artifact, clips) =>
+    quantize: (artifact, clips, opts) =>
       attempt('quant/bad-calibration', async () => {
         await ensureBackend();
         if (clips.length === 0) throw new EarshotError('quant/bad-calibration', 'record some clips first');
-        const quantized = quantizeArtifact(artifact, clips);
-        const float = await evaluateClips(quantized, clips);
-        const int8 = await evaluateClips(quantized, clips, { int8: true });
-        return { artifact: quantized, float, int8 };
+        return quantizeAndScore(artifact, clips, opts);
       }),
 
     exportHeader: (artifact, prefix, testClips) =>

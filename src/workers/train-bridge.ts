@@ -15,7 +15,7 @@ export interface TrainClient {
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch?: (done: number, total: number) => void): Promise<ModelArtifact>;
   /** Ask the running training to stop; it rejects with 'train/cancelled'. */
   cancel(): void;
-  quantize(artifact: ModelArtifact, clips: LabeledClip[]): Promise<QuantizeOutcome>;
+  quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<QuantizeOutcome>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<string>;
   terminate(): void;
 }
@@ -54,8 +54,8 @@ export function createTrainClient(
         reject(new EarshotError('train/cancelled', 'training was cancelled'));
       }, CANCEL_GRACE_MS);
     },
-    async quantize(artifact, clips) {
-      return unwrap(await bridge.call<Result<QuantizeOutcome>>((api) => api.quantize(artifact, clips)));
+    async quantize(artifact, clips, opts) {
+      return unwrap(await bridge.call<Result<QuantizeOutcome>>((api) => api.quantize(artifact, clips, opts)));
     },
     async exportHeader(artifact, prefix, testClips) {
       return unwrap(await bridge.call<Result<string>>((api) => api.exportHeader(artifact, prefix, testClips)));
@@ -74,8 +74,8 @@ export function inProcessTrainClient(api: TrainApi): TrainClient {
       return unwrap(await api.train(job, onEpoch, onBatch));
     },
     cancel: () => api.cancel(),
-    async quantize(artifact, clips) {
-      return unwrap(await api.quantize(artifact, clips));
+    async quantize(artifact, clips, opts) {
+      return unwrap(await api.quantize(artifact, clips, opts));
     },
     async exportHeader(artifact, prefix, testClips) {
       return unwrap(await api.exportHeader(artifact, prefix, testClips));

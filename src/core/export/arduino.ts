@@ -93,9 +93,13 @@ export interface ArduinoOptions extends CHeaderOptions {
 
 /** The sketch folder as a zip: .ino, model.h (the Earshot header), README.txt. */
 export function generateArduinoZip(artifact: ModelArtifact, opts: ArduinoOptions = {}): Uint8Array {
+  return packArduinoSketch(artifact, generateCHeader(artifact, opts), opts);
+}
+
+/** Zip an already generated header (same prefix and post-processing) into the sketch folder. */
+export function packArduinoSketch(artifact: ModelArtifact, header: string, opts: Pick<ArduinoOptions, 'prefix' | 'sketchName' | 'postprocessing'> = {}): Uint8Array {
   const prefix = validatePrefix(opts.prefix);
   const name = validatePrefix(opts.sketchName ?? `earshot_${prefix}`);
-  const header = generateCHeader(artifact, opts);
   const pp = validatePostprocessing(opts.postprocessing ?? artifact.postprocessing);
   const readme = [
     `Earshot sketch for the ${ARDUINO_BOARD}`,

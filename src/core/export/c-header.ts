@@ -56,6 +56,12 @@ export function fnv1a32(parts: readonly Uint8Array[]): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** The model hash of the provenance comments: FNV-1a 32 of model.json + model.bin. */
+export function modelHash(artifact: ModelArtifact): string {
+  const files = serializeModel(artifact);
+  return fnv1a32(Object.keys(files).sort().map((k) => files[k]!));
+}
+
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -245,8 +251,7 @@ export function generateCHeader(artifact: ModelArtifact, opts: CHeaderOptions = 
   const plan = planArena(q);
   const ops = q.ops.map((op, k) => emitOp(op, k, q, plan));
   const outOff = plan.offsets[q.outputTensor]!;
-  const files = serializeModel(artifact);
-  const hash = fnv1a32(Object.keys(files).sort().map((k) => files[k]!));
+  const hash = modelHash(artifact);
   const generator = commentSafe(opts.generator ?? 'earshot');
   const P = prefix.toUpperCase();
   const pp = validatePostprocessing(opts.postprocessing ?? artifact.postprocessing);

@@ -8,10 +8,10 @@
  * Both carry the provenance comment and are byte-identical for identical input.
  */
 import { featureShape } from '../dsp/feature-config.ts';
-import { serializeModel, type ModelArtifact } from '../model/artifact.ts';
+import type { ModelArtifact } from '../model/artifact.ts';
 import { EarshotError } from '../errors.ts';
 import { suppressionWindows, validatePostprocessing } from '../quant/postprocess.ts';
-import { fnv1a32 } from './c-header.ts';
+import { modelHash } from './c-header.ts';
 import { floatLiteral } from './c-features.ts';
 import { commentSafe, cStringLiteral, validatePrefix } from './c-names.ts';
 import { generateTflite } from './tflite.ts';
@@ -22,8 +22,7 @@ export interface TflmOptions {
 }
 
 function provenance(artifact: ModelArtifact, prefix: string, what: string, generator: string): string {
-  const files = serializeModel(artifact);
-  const hash = fnv1a32(Object.keys(files).sort().map((k) => files[k]!));
+  const hash = modelHash(artifact);
   return [
     '/*',
     ` * ${prefix}: ${what}. Generated; do not edit.`,

@@ -4,7 +4,10 @@
 import { EarshotError } from '../errors.ts';
 import type { ModelArtifact } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
-import { quantizeModel } from '../quant/quantize.ts';
+import { layerErrors, quantizeModel, type LayerError } from '../quant/quantize.ts';
+import type { Evaluation } from '../model/evaluate.ts';
+import { evaluateClips } from './inference.ts';
+import type { LabeledClip } from './labeled-clips.ts';
 import { featuresOf } from './train-pipeline.ts';
 import { mulberry32, shuffleInPlace } from '../model/prng.ts';
 
@@ -34,4 +37,34 @@ export function quantizeArtifact(
   const analysis = analyzeSpec(artifact.spec);
   const quantized = quantizeModel(analysis, artifact.weights, featuresOf(picked, artifact.featureConfig));
   return { ...artifact, quantized };
+}
+
+/** At most this many clips go into the per-layer error report (a float + an int8 run each). */
+export const REPORT_CLIPS = 8;
+
+export interface QuantizationScore {
+  artifact: ModelArtifact;
+  float: Evaluation;
+  int8: Evaluation;
+  /** Calibration clips actually used. */
+  calibrationCount: number;
+  /** Per-layer quantization error (SQNR) over up to REPORT_CLIPS clips, in execution order. */
+  layers: LayerError[];
+}
+
+/**
+ * Quantize with a representative set of `calibrationSize` clips, score float and int8 on all
+ * clips, and measure each layer's quantization error: what the page's quantize screen shows.
+ */
+export async function quantizeAndScore(
+  artifact: ModelArtifact,
+  clips: readonly LabeledClip[],
+  opts: { calibrationSize?: number; seed?: number } = {},
+): Promise<QuantizationScore> {
+  const quantized = quantizeArtifact(artifact, clips, { size: opts.calibrationSize, seed: opts.seed });
+  const float = await evaluateClips(quantized, clips);
+  const int8 = await evaluateClips(quantized, clips, { int8: true });
+  const sample = pickCalibration(clips, REPORT_CLIPS, (opts.seed ?? 1) + 1);
+  const layers = layerErrors(analyzeSpec(quantized.spec), quantized.weights, quantized.quantized!, featuresOf(sample, quantized.featureConfig));
+  return { artifact: quantized, float, int8, calibrationCount: quantized.quantized!.calibrationCount, layers };
 }

@@ -477,13 +477,46 @@ export function quantizeModel(analysis: SpecAnalysis, weights: FloatWeights, cal
  * tensor with a float counterpart, 10·log10(Σx² / Σ(x − dequantized)²). Infinity = exact.
  */
 export function layerSqnr(analysis: SpecAnalysis, weights: FloatWeights, q: QuantizedModel, input: Float32Array): { tensor: string; sqnrDb: number }[] {
-  const f = runFloat(analysis, weights, input);
-  const run = runInt8Detailed(q, quantize(input, q.input));
-  const out: { tensor: string; sqnrDb: number }[] = [];
-  q.tensors.forEach((t, i) => {
-    const truth = i === q.outputTensor ? (f.activations.get(`${t.name}/linear`) ?? f.activations.get(t.name)) : f.activations.get(t.name);
-    const got = run.tensors[i];
-    if (truth && got && truth.length === got.length) out.push({ tensor: t.name, sqnrDb: sqnrDb(truth, dequantize(got, t)) });
-  });
-  return out;
+  return layerErrors(analysis, weights, q, [input]).map((l) => ({ tensor: l.tensor, sqnrDb: l.sqnrDb }));
+}
+
+export interface LayerError {
+  /** Tensor (= spec layer) name; 'input' is the quantized model input. */
+  tensor: string;
+  /** The op kind that writes it ('input' for the model input). */
+  kind: string;
+  /** Signal and noise energy summed over the inputs, and their ratio in dB. */
+  signal: number;
+  noise: number;
+  sqnrDb: number;
+}
+
+/**
+ * Quantization error of every tensor the int8 network computes (reshape views skipped), against
+ * the float network on the same inputs: energies summed over all inputs, then SQNR in dB.
+ */
+export function layerErrors(analysis: SpecAnalysis, weights: FloatWeights, q: QuantizedModel, inputs: readonly Float32Array[]): LayerError[] {
+  const kinds = new Map<number, string>([[q.inputTensor, 'input']]);
+  for (const op of q.ops) if (op.kind !== 'reshape') kinds.set(op.output, op.kind);
+  const sums = new Map<number, { signal: number; noise: number }>();
+  for (const input of inputs) {
+    const f = runFloat(analysis, weights, input);
+    const run = runInt8Detailed(q, quantize(input, q.input));
+    q.tensors.forEach((t, i) => {
+      if (!kinds.has(i)) return;
+      const truth = i === q.inputTensor ? input : i === q.outputTensor ? (f.activations.get(`${t.name}/linear`) ?? f.activations.get(t.name)) : f.activations.get(t.name);
+      const got = run.tensors[i];
+      if (!truth || !got || truth.length !== got.length) return;
+      const approx = dequantize(got, t);
+      const acc = sums.get(i) ?? { signal: 0, noise: 0 };
+      for (let k = 0; k < truth.length; k++) {
+        acc.signal += truth[k]! * truth[k]!;
+        acc.noise += (truth[k]! - approx[k]!) ** 2;
+      }
+      sums.set(i, acc);
+    });
+  }
+  return [...sums.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([i, { signal, noise }]) => ({ tensor: q.tensors[i]!.name, kind: kinds.get(i)!, signal, noise, sqnrDb: noise === 0 ? Infinity : 10 * Math.log10(signal / noise) }));
 }
