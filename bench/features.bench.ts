@@ -27,31 +27,34 @@ const clips = goldenClips('earshot').map((c) => c.pcm);
 const floats = clips.map((p) => Float32Array.from(p, (v) => v / 32768));
 const clipSeconds = shape.inputSamples / config.sampleRateHz;
 
-/** Best of 3 rounds of ≥ `seconds` each: seconds of audio processed per second. */
-function rate(name: string, run: (i: number) => void): number {
-  for (let i = 0; i < clips.length; i++) run(i); // warm up
-  let best = 0;
-  for (let round = 0; round < 3; round++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < seconds * 1000) {
-      run(n % clips.length);
-      n++;
-      if (n % 8 === 0) t = performance.now();
-    }
-    t = performance.now();
-    best = Math.max(best, (n * clipSeconds) / ((t - t0) / 1000));
+/** One round of ≥ `seconds`: seconds of audio processed per second. */
+function round(run: (i: number) => void): number {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < seconds * 1000) {
+    run(n % clips.length);
+    n++;
+    if (n % 8 === 0) t = performance.now();
   }
-  console.log(`${name.padEnd(34)} ${best.toFixed(0).padStart(8)} s of audio per s  (${(best).toFixed(0)}× real time)`);
+  t = performance.now();
+  return (n * clipSeconds) / ((t - t0) / 1000);
+}
+
+/** Best of 3 rounds each, the contenders' rounds interleaved so that machine load hits all alike. */
+function rates(contenders: Array<[string, (i: number) => void]>): number[] {
+  for (const [, run] of contenders) for (let i = 0; i < clips.length; i++) run(i); // warm up
+  const best = contenders.map(() => 0);
+  for (let r = 0; r < 3; r++) contenders.forEach(([, run], k) => (best[k] = Math.max(best[k], round(run))));
+  contenders.forEach(([name], k) => console.log(`${name.padEnd(34)} ${best[k].toFixed(0).padStart(8)} s of audio per s  (${best[k].toFixed(0)}× real time)`));
   return best;
 }
 
 let sink = 0;
 
-const earshot = rate('Earshot log-mel (float32-exact)', (i) => {
+const runEarshot = (i: number) => {
   sink += computeLogMelPcm16(clips[i], config).data[7];
-});
+};
 
 // Meyda: one extract per frame on a 512-sample buffer (window 480 + zeros, as Earshot pads).
 Meyda.bufferSize = config.fftSize;
@@ -59,21 +62,21 @@ Meyda.sampleRate = config.sampleRateHz;
 Meyda.melBands = config.melBands;
 Meyda.windowingFunction = 'hanning';
 const frame = new Float32Array(config.fftSize);
-const meyda = rate('Meyda 5.6 melBands (+ log)', (i) => {
+const runMeyda = (i: number) => {
   const x = floats[i];
   for (let f = 0; f < shape.frames; f++) {
     frame.set(x.subarray(f * shape.hopSamples, f * shape.hopSamples + shape.windowSamples));
     const bands = Meyda.extract('melBands', frame) as unknown as number[];
     for (let b = 0; b < bands.length; b++) sink += Math.log(bands[b] + 1e-6);
   }
-});
+};
 
 await initNodeTf('cpu');
 const mel = tf.tensor2d(
   melMatrix(logMelTables(config).mel).flatMap((r) => Array.from(r)),
   [config.melBands, config.fftSize / 2 + 1],
 ).transpose();
-const tfjs = rate('tfjs cpu tf.signal.stft pipeline', (i) => {
+const runTfjs = (i: number) => {
   const out = tf.tidy(() => {
     const spec = tf.signal.stft(tf.tensor1d(floats[i]), shape.windowSamples, shape.hopSamples, config.fftSize, tf.signal.hannWindow);
     const power = tf.square(tf.abs(spec));
@@ -81,7 +84,12 @@ const tfjs = rate('tfjs cpu tf.signal.stft pipeline', (i) => {
   });
   sink += (out.dataSync() as Float32Array)[7];
   out.dispose();
-});
+};
+const [earshot, meyda, tfjs] = rates([
+  ['Earshot log-mel (float32-exact)', runEarshot],
+  ['Meyda 5.6 melBands (+ log)', runMeyda],
+  ['tfjs cpu tf.signal.stft pipeline', runTfjs],
+]);
 
 console.log(`Earshot / Meyda     ${(earshot / meyda).toFixed(1)}×  (target ≥ 5×)`);
 console.log(`Earshot / tf.signal ${(earshot / tfjs).toFixed(1)}×  (target ≥ 10×)`);
