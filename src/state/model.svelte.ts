@@ -89,7 +89,7 @@ export class ModelState {
 
   async initBackend(): Promise<void> {
     try {
-      this.backend = await this.#client().init();
+      this.backend = (await this.#client().init()).name;
     } catch (e) {
       this.error = describeError(e);
     }
@@ -110,7 +110,7 @@ export class ModelState {
     this.resetQuant();
     try {
       const client = this.#client();
-      this.backend = await client.init();
+      this.backend = (await client.init()).name;
       this.status = 'training';
       const artifact = await client.train(
         { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction },

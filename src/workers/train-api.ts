@@ -13,6 +13,42 @@ import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
 import { testClipsFor } from '../core/pipeline/test-clips.ts';
 import { attempt, type Result } from './result.ts';
+import { measureTrainingThroughput, type Throughput } from '../core/model/throughput.ts';
+import { presetSpec } from '../core/model/presets.ts';
+
+/** A tfjs backend the worker can run; 'auto' probes them and keeps the fastest. */
+export type BackendName = 'wasm' | 'webgl' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'webgl', 'cpu'];
+
+export interface ProbeEntry {
+  backend: BackendName;
+  samplesPerSec?: number;
+  error?: string;
+}
+
+export interface BackendReport {
+  /** The backend in use. */
+  name: string;
+  /** wasm with worker threads (cross-origin isolated page and a threaded worker). */
+  threads: boolean;
+  /** When chosen by 'auto': every candidate's training speed. */
+  probe?: ProbeEntry[];
+}
+
+/** What measureTraining runs: a preset on synthetic input of the given shape. */
+export interface MeasureJob {
+  backend: BackendName;
+  preset: string;
+  inputShape: [number, number, number];
+  classes: number;
+  clips: number;
+  epochs: number;
+  batchSize?: number;
+}
+
+/** The probe: a quarter-width ds-cnn-s, 2 epochs of 2 batches of 16 on 49×40 input. */
+export const PROBE_JOB = { preset: 'ds-cnn-s', inputShape: [49, 40, 1], classes: 3, clips: 32, epochs: 2, batchSize: 16, width: 16 } as const;
 
 export interface TrainJob {
   clips: LabeledClip[];
@@ -27,31 +63,74 @@ export interface TrainJob {
 export type QuantizeOutcome = QuantizationScore;
 
 export interface TrainApi {
-  init(): Promise<Result<string>>;
+  /** Select a backend (default 'wasm'); 'auto' probes each and keeps the fastest. */
+  init(choice?: BackendChoice): Promise<Result<BackendReport>>;
+  /** Training speed of a preset on synthetic data on one backend (for benchmarks). */
+  measure(job: MeasureJob): Promise<Result<Throughput>>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch: (done: number, total: number) => void): Promise<Result<ModelArtifact>>;
   cancel(): void;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<Result<QuantizeOutcome>>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<Result<string>>;
 }
 
-/** `initBackend` selects the tfjs backend once and resolves to its name. */
-export function createTrainApi(initBackend: () => Promise<string>): TrainApi {
-  let backend: Promise<string> | null = null;
-  const ensureBackend = (): Promise<string> => {
-    backend ??= initBackend().catch((e: unknown) => {
-      backend = null;
-      throw e;
+/**
+ * `initBackend(name)` makes a tfjs backend the active one and resolves to its name (memoised by
+ * the caller, e.g. initTf). `threads` says whether wasm runs threaded in this worker.
+ */
+export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false): TrainApi {
+  let chosen: Promise<BackendReport> | null = null;
+  let choiceMade: BackendChoice | null = null;
+
+  const probe = async (): Promise<BackendReport> => {
+    const entries: ProbeEntry[] = [];
+    for (const backend of BACKEND_NAMES) {
+      try {
+        await initBackend(backend);
+        const spec = presetSpec(PROBE_JOB.preset, [...PROBE_JOB.inputShape], PROBE_JOB.classes, { width: PROBE_JOB.width });
+        const t = await measureTrainingThroughput({ spec, clips: PROBE_JOB.clips, epochs: PROBE_JOB.epochs, batchSize: PROBE_JOB.batchSize });
+        entries.push({ backend, samplesPerSec: t.samplesPerSec });
+      } catch (e) {
+        entries.push({ backend, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    const ok = entries.filter((e) => e.samplesPerSec !== undefined);
+    if (ok.length === 0) throw new EarshotError('train/failed', `no tfjs backend could train here: ${entries.map((e) => `${e.backend}: ${e.error}`).join('; ')}`);
+    const best = ok.reduce((a, b) => (b.samplesPerSec! > a.samplesPerSec! ? b : a));
+    const name = await initBackend(best.backend);
+    return { name, threads: threads && name === 'wasm', probe: entries };
+  };
+
+  const ensureBackend = (choice: BackendChoice = choiceMade ?? 'wasm'): Promise<BackendReport> => {
+    if (!(choice === 'auto' || BACKEND_NAMES.includes(choice))) {
+      return Promise.reject(new EarshotError('train/bad-options', `unknown backend ${JSON.stringify(choice)} (known: auto, ${BACKEND_NAMES.join(', ')})`));
+    }
+    if (chosen && choice === choiceMade) return chosen;
+    choiceMade = choice;
+    const p = choice === 'auto' ? probe() : initBackend(choice).then((name) => ({ name, threads: threads && name === 'wasm' }));
+    chosen = p;
+    p.catch(() => {
+      if (chosen === p) {
+        chosen = null;
+        choiceMade = null;
+      }
     });
-    return backend;
+    return p;
   };
   let controller: AbortController | null = null;
 
   return {
-    init: () => attempt('train/failed', ensureBackend),
+    init: (choice) => attempt('train/failed', () => ensureBackend(choice)),
+
+    measure: (job) =>
+      attempt('train/failed', async () => {
+        await ensureBackend(job.backend);
+        const spec = presetSpec(job.preset, job.inputShape, job.classes);
+        return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize });
+      }),
 
     train: (job, onEpoch, onBatch) =>
       attempt('train/failed', async () => {
-        const name = await ensureBackend();
+        const { name } = await ensureBackend();
         controller?.abort();
         const mine = new AbortController();
         controller = mine;

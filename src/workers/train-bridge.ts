@@ -4,14 +4,17 @@ import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { EarshotError } from '../core/errors.ts';
-import type { TrainApi, TrainJob, QuantizeOutcome } from './train-api.ts';
+import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob } from './train-api.ts';
+import type { Throughput } from '../core/model/throughput.ts';
 import { WorkerBridge } from './bridge.ts';
 import { unwrap, type Result } from './result.ts';
 
-export type { TrainJob, QuantizeOutcome };
+export type { TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob };
 
 export interface TrainClient {
-  init(): Promise<string>;
+  /** Select the backend (default: the last choice, else 'wasm'); resolves to the one in use. */
+  init(choice?: BackendChoice): Promise<BackendReport>;
+  measure(job: MeasureJob): Promise<Throughput>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch?: (done: number, total: number) => void): Promise<ModelArtifact>;
   /** Ask the running training to stop; it rejects with 'train/cancelled'. */
   cancel(): void;
@@ -23,14 +26,25 @@ export interface TrainClient {
 /** If the worker ignores a cancel this long (busy in a batch), it is terminated. */
 const CANCEL_GRACE_MS = 3000;
 
+/**
+ * The worker's name tells it whether to load tfjs's threaded wasm build ('train-threaded'); only
+ * a cross-origin isolated page can run it, and tfjs must pick the build before its first use.
+ */
+export function trainWorkerName(threads: boolean): string {
+  return threads ? 'train-threaded' : 'train';
+}
+
 export function createTrainClient(
-  create: () => Worker = () => new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' }),
+  create: () => Worker = () => new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: trainWorkerName(false) }),
 ): TrainClient {
   const bridge = new WorkerBridge<TrainApi>(create, 'train', 'worker/failed');
   let cancelHard: ((e: EarshotError) => void) | null = null;
   return {
-    async init() {
-      return unwrap(await bridge.call<Result<string>>((api) => api.init()));
+    async init(choice) {
+      return unwrap(await bridge.call<Result<BackendReport>>((api) => api.init(choice)));
+    },
+    async measure(job) {
+      return unwrap(await bridge.call<Result<Throughput>>((api) => api.measure(job)));
     },
     async train(job, onEpoch, onBatch = () => undefined) {
       const hard = new Promise<never>((_, reject) => {
@@ -67,8 +81,11 @@ export function createTrainClient(
 /** The same client over an in-process TrainApi (no worker): for Node tests and as a fallback. */
 export function inProcessTrainClient(api: TrainApi): TrainClient {
   return {
-    async init() {
-      return unwrap(await api.init());
+    async init(choice) {
+      return unwrap(await api.init(choice));
+    },
+    async measure(job) {
+      return unwrap(await api.measure(job));
     },
     async train(job, onEpoch, onBatch = () => undefined) {
       return unwrap(await api.train(job, onEpoch, onBatch));

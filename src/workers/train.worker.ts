@@ -18,13 +18,14 @@ const WASM_PATHS = {
   'tfjs-backend-wasm-threaded-simd.wasm': threadedSimdUrl,
 };
 
-const api = createTrainApi(() => {
-  // Each .wasm has its own hashed URL, so tfjs gets a file map (initTf takes only a prefix).
-  setWasmPaths(WASM_PATHS);
-  // The threaded build hangs when the worker bundle is minified (tfjs's `_scriptDir`, see
-  // TOOLCHAIN.md) and is no faster here than SIMD: use the single-threaded SIMD build.
-  env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  return initTf({ backend: 'wasm' });
-});
+// tfjs's threaded wasm build runs only in a cross-origin isolated page, and hangs when the worker
+// bundle is minified (tfjs's `_scriptDir`, see TOOLCHAIN.md); the page asks for it by naming the
+// worker 'train-threaded' (train-bridge.ts), the default is the single-threaded SIMD build.
+const threads = self.name === 'train-threaded' && self.crossOriginIsolated;
+// Each .wasm has its own hashed URL, so tfjs gets a file map (initTf takes only a prefix).
+setWasmPaths(WASM_PATHS);
+env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads);
+
+const api = createTrainApi((backend) => initTf({ backend }), threads);
 
 expose(api);

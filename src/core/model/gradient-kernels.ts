@@ -431,34 +431,78 @@ function wasmDepthwiseInputKernel(): KernelConfig | undefined {
 }
 
 /**
- * Conv2DBackpropInput for 1x1 kernels with stride 1 (DS-CNN's pointwise layers) as one
- * BatchMatMul: dx[p, ci] = Σ_co dy[p, co] · W^T[co, ci]. Other geometries go to the stock kernel.
+ * dx[b, xR, xC, ci] = Σ over the windows that read (xR, xC) of cols[p, (wR, wC, ci)], with p the
+ * output position (b, yR, yC): the transpose of im2col.
  */
-function pointwiseInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefined {
+export function col2im(g: ConvGeometry, cols: Float32Array, dx: Float32Array): void {
+  const { batch, inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const K = kH * kW * inC;
+  dx.fill(0);
+  let p = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outH; yR++) {
+      for (let yC = 0; yC < outW; yC++, p++) {
+        for (let wR = 0; wR < kH; wR++) {
+          const xR = yR * strideH - padTop + wR;
+          if (xR < 0 || xR >= inH) continue;
+          for (let wC = 0; wC < kW; wC++) {
+            const xC = yC * strideW - padLeft + wC;
+            if (xC < 0 || xC >= inW) continue;
+            const src = p * K + (wR * kW + wC) * inC;
+            const dst = ((b * inH + xR) * inW + xC) * inC;
+            for (let ci = 0; ci < inC; ci++) dx[dst + ci]! += cols[src + ci]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Conv2DBackpropInput as one BatchMatMul, cols[p, k] = Σ_co dy[p, co] · W^T[co, k] with
+ * k = (wR, wC, ci), then col2im; for 1x1 kernels with stride 1 (DS-CNN's pointwise layers)
+ * cols already is dx. (tfjs's fused conv2d computes the input gradient of the first layer too,
+ * which nothing reads; the stock wasm kernel took ~90 ms for it per DS-CNN batch.)
+ * Dilated or non-NHWC convolutions go to the stock kernel.
+ */
+function conv2dInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefined {
   const stock = tf.getKernel('Conv2DBackpropInput', backendName);
   const matMul = tf.getKernel('BatchMatMul', backendName);
   if (!stock || !matMul) return undefined;
   const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const at = (args.attrs ?? {}) as unknown as ConvAttrs;
-    const st = typeof at.strides === 'number' ? [at.strides, at.strides] : at.strides;
-    const pointwise =
-      filter.shape[0] === 1 && filter.shape[1] === 1 && st[0] === 1 && st[1] === 1 && (at.pad === 'same' || at.pad === 'valid') &&
-      (at.dataFormat === undefined || at.dataFormat === 'NHWC') && dy.dtype === 'float32' && filter.dtype === 'float32';
-    if (!pointwise) return stock.kernelFunc(args as never);
+    const d = at.dilations ?? 1;
+    const plain =
+      (at.dataFormat === undefined || at.dataFormat === 'NHWC') && dy.dtype === 'float32' && filter.dtype === 'float32' &&
+      (typeof d === 'number' ? d : Math.max(d[0], d[1])) === 1;
+    if (!plain) return stock.kernelFunc(args as never);
     const inShape = at.inputShape!;
-    const inC = filter.shape[2]!;
-    const outC = filter.shape[3]!;
-    const P = inShape[0]! * inShape[1]! * inShape[2]!;
+    const g = geometry(inShape, filter.shape, at.strides, at.pad, 1, at.dimRoundingMode, false, 'Conv2DBackpropInput');
+    const K = g.kH * g.kW * g.inC;
+    const P = g.batch * g.outH * g.outW;
     // W^T in JS (a few thousand values): wasm's BatchMatMul is ~13x slower with transposeB.
-    const wt = transposed(backendName, args.backend, filter, inC, outC);
-    const out = matMul.kernelFunc({
-      inputs: { a: { dataId: dy.dataId, shape: [1, P, outC], dtype: 'float32' }, b: wt.info },
+    const wt = transposed(backendName, args.backend, filter, K, g.outC);
+    const cols = matMul.kernelFunc({
+      inputs: { a: { dataId: dy.dataId, shape: [1, P, g.outC], dtype: 'float32' }, b: wt.info },
       backend: args.backend as never,
       attrs: { transposeA: false, transposeB: false },
     }) as TensorInfo;
     wt.dispose();
-    return { dataId: out.dataId, shape: [...inShape], dtype: 'float32' };
+    const pointwise = g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
+    if (pointwise) return { dataId: cols.dataId, shape: [...inShape], dtype: 'float32' };
+    if (backendName === 'wasm') {
+      const be = args.backend as WasmLike & WasmDisposer;
+      const out = be.makeOutput([...inShape], 'float32');
+      col2im(g, be.typedArrayFromHeap(cols), be.typedArrayFromHeap(out));
+      be.disposeData(cols.dataId);
+      return out;
+    }
+    const be = args.backend as CpuLike & CpuDisposer;
+    const dx = new Float32Array(g.batch * g.inH * g.inW * g.inC);
+    col2im(g, be.readSync(cols.dataId) as Float32Array, dx);
+    be.disposeIntermediateTensorInfo(cols);
+    return be.makeTensorInfo([...inShape], 'float32', dx);
   }) as unknown as KernelFunc;
   // keep the stock setupFunc: the wasm backend runs it at init to bind the kernel we delegate to
   return { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
@@ -470,13 +514,14 @@ let registered = false;
 
 /**
  * Register the gradient kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones), and a
- * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel) and a matrix-product
- * Conv2DBackpropInput for pointwise convolutions on both. Idempotent.
+ * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel), a matrix-product
+ * Conv2DBackpropInput on both, and on wasm a depthwise input gradient through XNNPACK and
+ * AvgPoolGrad (wasm-avg-pool-grad.ts). Idempotent.
  */
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  const extra = [wasmTileKernel(), pointwiseInputKernel('wasm'), pointwiseInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel()].filter((k): k is KernelConfig => k !== undefined);
+  const extra = [wasmTileKernel(), conv2dInputKernel('wasm'), conv2dInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel()].filter((k): k is KernelConfig => k !== undefined);
   for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...extra]) {
     if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
     tf.registerKernel(k);
