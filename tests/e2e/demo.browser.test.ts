@@ -122,7 +122,6 @@ describe('workshop: demo, private, accessible, offline', () => {
 
     await page.goto(origin);
     await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
-    await shot(page, '1-start');
 
     // The service worker takes control and precaches every file of the build.
     const precache = JSON.parse(/const PRECACHE = (\[.*\]);/.exec(readFileSync(join(ROOT, 'dist/sw.js'), 'utf8'))![1]) as string[];
@@ -141,6 +140,8 @@ describe('workshop: demo, private, accessible, offline', () => {
         { timeout: 60_000 },
       )
       .toBe(precache.length);
+    await page.getByTestId('offline-ready').waitFor({ timeout: 10_000 });
+    await shot(page, '1-start');
 
     // Guided: an empty project starts at Record and says how to begin.
     expect(await page.getByTestId('step-record').getAttribute('data-state')).toBe('current');
