@@ -10,10 +10,11 @@ import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 import type { TrainClient } from '../workers/train-bridge.ts';
+import { PRESET_NAMES } from '../core/model/presets.ts';
 import { DEFAULT_CALIBRATION_SIZE } from '../core/pipeline/quantize-pipeline.ts';
 import type { LayerError } from '../core/quant/quantize.ts';
 
-export const PRESETS = ['tiny-conv', 'ds-cnn-s'] as const;
+export const PRESETS = PRESET_NAMES;
 export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled' | 'error';
 export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
@@ -44,6 +45,11 @@ export class ModelState {
   calibrationCount = $state<number | null>(null);
   /** Per-layer quantization error of the last quantization. */
   layerErrors = $state.raw<LayerError[]>([]);
+  /** Quantization-aware fine-tuning: offered when int8 loses more than a point. */
+  qatStatus = $state<'idle' | 'running' | 'done' | 'error' | 'cancelled'>('idle');
+  qatError = $state<string | null>(null);
+  /** What it recovered: int8 (and float) accuracy before and after, on the same clips. */
+  qatResult = $state<{ int8Before: number; int8After: number; floatBefore: number; floatAfter: number } | null>(null);
 
   artifact = $state.raw<ModelArtifact | null>(null);
   saveError = $state<string | null>(null);
@@ -96,7 +102,7 @@ export class ModelState {
   }
 
   get busy(): boolean {
-    return this.status === 'starting' || this.status === 'training' || this.quantStatus === 'running';
+    return this.status === 'starting' || this.status === 'training' || this.quantStatus === 'running' || this.qatStatus === 'running';
   }
 
   async train(clips: readonly Clip[]): Promise<void> {
@@ -135,7 +141,7 @@ export class ModelState {
   }
 
   cancel(): void {
-    if (this.status === 'training' || this.status === 'starting') this.#client().cancel();
+    if (this.status === 'training' || this.status === 'starting' || this.qatStatus === 'running') this.#client().cancel();
   }
 
   resetQuant(): void {
@@ -145,6 +151,35 @@ export class ModelState {
     this.int8Accuracy = null;
     this.calibrationCount = null;
     this.layerErrors = [];
+    this.qatStatus = 'idle';
+    this.qatError = null;
+    this.qatResult = null;
+  }
+
+  /** Fine-tune with fake-quantized weights (STE), quantize again, report what int8 recovered. */
+  async fineTuneInt8(clips: readonly Clip[], epochs = 3): Promise<void> {
+    const artifact = this.artifact;
+    if (!artifact?.quantized || this.busy) return;
+    this.qatStatus = 'running';
+    this.qatError = null;
+    try {
+      const known = clips.filter((c) => artifact.labels.includes(c.label));
+      const calibrationSize = Math.max(1, Math.round(Number(this.calibrationSize)));
+      const out = await this.#client().fineTuneInt8(artifact, toLabeled(known), { epochs, calibrationSize });
+      this.qatResult = { int8Before: out.int8Before, int8After: out.int8.accuracy, floatBefore: out.floatBefore, floatAfter: out.float.accuracy };
+      this.floatAccuracy = out.float.accuracy;
+      this.int8Accuracy = out.int8.accuracy;
+      this.calibrationCount = out.calibrationCount;
+      this.layerErrors = out.layers;
+      await this.#setArtifact(out.artifact);
+      this.qatStatus = 'done';
+    } catch (e) {
+      if (e instanceof EarshotError && e.code === 'train/cancelled') this.qatStatus = 'cancelled';
+      else {
+        this.qatStatus = 'error';
+        this.qatError = describeError(e);
+      }
+    }
   }
 
   async quantize(clips: readonly Clip[]): Promise<void> {

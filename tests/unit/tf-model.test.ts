@@ -42,6 +42,8 @@ const specs: [string, ModelSpec][] = [
   ['tiny-conv 49x40', presetSpec('tiny-conv', [49, 40, 1], 3)],
   ['ds-cnn-s 49x40', presetSpec('ds-cnn-s', [49, 40, 1], 12)],
   ['ds-cnn-s 49x10 width 32', presetSpec('ds-cnn-s', [49, 10, 1], 4, { width: 32 })],
+  ['strided-ds 49x40 width 16', presetSpec('strided-ds', [49, 40, 1], 3, { width: 16 })],
+  ['conv1d 49x40 depth 4', presetSpec('conv1d', [49, 40, 1], 3, { depth: 4 })],
   ['residual/separable/pools/reshape', residual],
   ['global pool, no bias', gap],
 ];
