@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { leaveOneGroupOut, splitByGroup } from '../../src/core/model/split.ts';
+import { EarshotError } from '../../src/core/errors.ts';
+
+const code = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as EarshotError).code;
+  }
+  return 'none';
+};
+
+describe('splitByGroup', () => {
+  it('never puts a group on both sides, leaves one group for training, is seeded', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.constantFrom('ann', 'bob', 'cy', 'dee', 'eve'), { nil: undefined }), { minLength: 2, maxLength: 50 }),
+        fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+        fc.integer(),
+        (groups, f, seed) => {
+          fc.pre(new Set(groups.filter(Boolean)).size >= 2);
+          const a = splitByGroup(groups, f, seed);
+          expect(splitByGroup(groups, f, seed)).toEqual(a);
+          expect([...a.train, ...a.val].sort((x, y) => x - y)).toEqual(groups.map((_, i) => i));
+          const valGroups = new Set(a.val.map((i) => groups[i]));
+          for (const i of a.train) expect(valGroups.has(groups[i])).toBe(false);
+          expect(valGroups.has(undefined)).toBe(false);
+          expect(a.val.length).toBeGreaterThan(0);
+          expect(new Set(a.train.map((i) => groups[i]).filter(Boolean)).size).toBeGreaterThanOrEqual(1);
+        },
+      ),
+    );
+  });
+
+  it('holds out whole groups until the fraction is reached', () => {
+    const groups = [...Array(10).fill('a'), ...Array(10).fill('b'), ...Array(10).fill('c'), ...Array(10).fill('d'), ...Array(10).fill('e')];
+    const s = splitByGroup(groups, 0.2, 3);
+    expect(s.val.length).toBe(10); // exactly one speaker of five
+    expect(new Set(s.val.map((i) => groups[i])).size).toBe(1);
+    expect(splitByGroup(groups, 0.3, 3).val.length).toBe(20); // two speakers: 10 < 15 → 20
+  });
+
+  it('refuses fewer than two groups and bad fractions', () => {
+    expect(code(() => splitByGroup(['a', 'a', undefined], 0.2, 1))).toBe('train/bad-options');
+    expect(code(() => splitByGroup(['a', 'b'], 0, 1))).toBe('train/bad-options');
+    expect(code(() => leaveOneGroupOut(['a']))).toBe('train/bad-options');
+  });
+});
+
+describe('leaveOneGroupOut', () => {
+  it('one fold per group, each holding out exactly that group', () => {
+    const groups = ['b', 'a', 'b', undefined, 'c', 'a'];
+    const folds = leaveOneGroupOut(groups);
+    expect(folds.map((f) => f.group)).toEqual(['a', 'b', 'c']);
+    expect(folds[0]).toEqual({ group: 'a', train: [0, 2, 3, 4], val: [1, 5] });
+    expect(folds[2]).toEqual({ group: 'c', train: [0, 1, 2, 3, 5], val: [4] });
+  });
+});
