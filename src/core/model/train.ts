@@ -26,6 +26,26 @@ export interface EpochReport {
   valAcc?: number;
 }
 
+/** Learning rate per epoch: constant, stepped down, or cosine-annealed to a floor. */
+export type LrSchedule =
+  | { kind: 'constant' }
+  | { kind: 'step'; everyEpochs: number; factor: number }
+  | { kind: 'cosine'; minLearningRate?: number };
+
+export interface EarlyStopping {
+  /** Stop after this many epochs without a better monitored loss. */
+  patience: number;
+  /** An improvement must lower the loss by more than this (default 0). */
+  minDelta?: number;
+}
+
+/**
+ * Augmentation hook: the features the model sees for training clip `clipIndex` in `epoch`
+ * (1-based); must return a matrix of the same size (may be `x` itself). Never called for
+ * validation clips. The pipeline wires core/dataset/augment.ts through it.
+ */
+export type AugmentHook = (x: Float32Array, clipIndex: number, epoch: number) => Float32Array;
+
 export interface TrainOptions {
   spec: ModelSpec;
   /** One feature matrix per clip, row-major frames × bands (= the spec's input, h·w·c values). */
@@ -40,6 +60,13 @@ export interface TrainOptions {
   /** Adam learning rate, default 1e-3. */
   learningRate?: number;
   seed: number;
+  /** Default constant. */
+  lrSchedule?: LrSchedule;
+  /** Monitors the validation loss (the training loss without a validation set); the best epoch's weights are returned. */
+  earlyStopping?: EarlyStopping;
+  /** Loss weight per class index (default all 1), e.g. from balancedClassWeights. */
+  classWeights?: number[];
+  augment?: AugmentHook;
   onEpoch?: (e: EpochReport) => void;
   onBatch?: (done: number, total: number) => void;
   signal?: AbortSignalLike;
@@ -48,6 +75,45 @@ export interface TrainOptions {
 export interface TrainResult {
   weights: FloatWeights;
   history: TrainingHistory;
+  /** The epoch whose weights are returned (the last, or the best with early stopping). */
+  bestEpoch: number;
+  /** Epochs actually run (fewer than asked when early stopping fired). */
+  epochsRun: number;
+}
+
+/** The learning rate of `epoch` (1-based) of `epochs`. */
+export function learningRateAt(schedule: LrSchedule, base: number, epoch: number, epochs: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return base;
+    case 'step':
+      return base * schedule.factor ** Math.floor((epoch - 1) / schedule.everyEpochs);
+    case 'cosine': {
+      const min = schedule.minLearningRate ?? 0;
+      const t = epochs > 1 ? (epoch - 1) / (epochs - 1) : 0;
+      return min + ((base - min) * (1 + Math.cos(Math.PI * t))) / 2;
+    }
+  }
+}
+
+/** Weights n / (k · n_c) per class ("balanced", as scikit-learn defines it); classes without clips get 0. */
+export function balancedClassWeights(y: readonly number[], classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const c of y) counts[c]!++;
+  return counts.map((n) => (n > 0 ? y.length / (classes * n) : 0));
+}
+
+function checkSchedule(s: LrSchedule | undefined): LrSchedule {
+  const sch = s ?? { kind: 'constant' };
+  if (sch.kind === 'step') {
+    if (!Number.isInteger(sch.everyEpochs) || sch.everyEpochs < 1) bad(`lrSchedule.everyEpochs must be a positive integer, got ${String(sch.everyEpochs)}`);
+    if (!(sch.factor > 0 && sch.factor <= 1)) bad(`lrSchedule.factor must be in (0, 1], got ${String(sch.factor)}`);
+  } else if (sch.kind === 'cosine') {
+    if (sch.minLearningRate !== undefined && !(sch.minLearningRate >= 0)) bad(`lrSchedule.minLearningRate must be >= 0, got ${String(sch.minLearningRate)}`);
+  } else if (sch.kind !== 'constant') {
+    bad(`unknown lrSchedule kind ${JSON.stringify((sch as { kind?: unknown }).kind)} (known: constant, step, cosine)`);
+  }
+  return sch;
 }
 
 export const DEFAULT_BATCH_SIZE = 32;
@@ -91,9 +157,10 @@ function batchTensor(a: SpecAnalysis, x: Float32Array[], idx: readonly number[])
   return tf.tensor4d(buf, [idx.length, h, w, c], 'float32');
 }
 
-function oneHot(y: number[], idx: readonly number[], classes: number): tf.Tensor2D {
+/** One-hot targets scaled by the class weight: categorical cross-entropy −Σ t·log p then weighs each clip by its class. */
+function oneHot(y: number[], idx: readonly number[], classes: number, weights?: readonly number[]): tf.Tensor2D {
   const buf = new Float32Array(idx.length * classes);
-  idx.forEach((k, j) => (buf[j * classes + y[k]!] = 1));
+  idx.forEach((k, j) => (buf[j * classes + y[k]!] = weights ? weights[y[k]!]! : 1));
   return tf.tensor2d(buf, [idx.length, classes], 'float32');
 }
 
@@ -146,6 +213,15 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const val = opts.valX ? checkInputs(a, opts.valX, opts.valY, 'validation set') : undefined;
   const hasVal = val !== undefined && val.x.length > 0;
   if (signal?.aborted) throw cancelled();
+  const schedule = checkSchedule(opts.lrSchedule);
+  const stop = opts.earlyStopping;
+  if (stop !== undefined && (!Number.isInteger(stop.patience) || stop.patience < 1 || !((stop.minDelta ?? 0) >= 0))) {
+    bad(`earlyStopping needs an integer patience >= 1 and minDelta >= 0, got ${JSON.stringify(stop)}`);
+  }
+  const classWeights = opts.classWeights;
+  if (classWeights !== undefined && (!Array.isArray(classWeights) || classWeights.length !== a.outputShape[0] || !classWeights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
+    bad(`classWeights must give a weight >= 0 for each of the ${a.outputShape[0]} classes`);
+  }
 
   const classes = a.outputShape[0]!;
   const n = train.x.length;
@@ -157,18 +233,30 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
 
   const model = buildTfModel(a.spec, seed);
   const optimizer = tf.train.adam(learningRate);
+  const settable = optimizer as unknown as { learningRate: number };
+  const inputs = opts.augment ? new Array<Float32Array>(n) : train.x;
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: undefined as FloatWeights | undefined };
+  let epochsRun = 0;
   try {
     model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     let done = 0;
     let lastYield = Date.now();
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      settable.learningRate = learningRateAt(schedule, learningRate, epoch, epochs);
+      if (opts.augment) {
+        for (let i = 0; i < n; i++) {
+          const v = opts.augment(train.x[i]!, i, epoch);
+          if (!(v instanceof Float32Array) || v.length !== train.x[i]!.length) bad(`augment returned ${(v as { length?: number })?.length} values for clip ${i}, expected ${train.x[i]!.length}`);
+          inputs[i] = v;
+        }
+      }
       shuffleInPlace(order, rand);
       let lossSum = 0;
       let accSum = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         const idx = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        const xs = batchTensor(a, train.x, idx);
-        const ys = oneHot(train.y, idx, classes);
+        const xs = batchTensor(a, inputs, idx);
+        const ys = oneHot(train.y, idx, classes, classWeights);
         let r: number | number[];
         try {
           r = await model.trainOnBatch(xs, ys);
@@ -199,8 +287,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         history.valAcc.push(m.acc);
       }
       opts.onEpoch?.(report);
+      epochsRun = epoch;
+      if (stop) {
+        const monitored = hasVal ? report.valLoss! : report.loss;
+        if (monitored < best.loss - (stop.minDelta ?? 0)) {
+          best = { loss: monitored, epoch, weights: getFloatWeights(model, a) };
+        } else if (epoch - best.epoch >= stop.patience) {
+          break;
+        }
+      }
     }
-    return { weights: getFloatWeights(model, a), history };
+    if (stop && best.weights) return { weights: best.weights, history, bestEpoch: best.epoch, epochsRun };
+    return { weights: getFloatWeights(model, a), history, bestEpoch: epochsRun, epochsRun };
   } finally {
     model.dispose();
     optimizer.dispose();
