@@ -8,7 +8,7 @@ import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { Evaluation } from '../core/model/evaluate.ts';
 import { trainArtifact, type EpochProgress } from '../core/pipeline/train-pipeline.ts';
-import { quantizeAndScore, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
+import { fineTuneAndRequantize, quantizeAndScore, type QatOutcome, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
 import { testClipsFor } from '../core/pipeline/test-clips.ts';
@@ -71,6 +71,8 @@ export interface TrainApi {
   cancel(): void;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<Result<QuantizeOutcome>>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<Result<string>>;
+  /** Quantization-aware fine-tuning, then quantize again; int8 accuracy before and after. Cancel with cancel(). */
+  fineTuneInt8(artifact: ModelArtifact, clips: LabeledClip[], opts?: { epochs?: number; calibrationSize?: number }): Promise<Result<QatOutcome>>;
 }
 
 /**
@@ -159,6 +161,19 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
         await ensureBackend();
         if (clips.length === 0) throw new EarshotError('quant/bad-calibration', 'record some clips first');
         return quantizeAndScore(artifact, clips, opts);
+      }),
+
+    fineTuneInt8: (artifact, clips, opts) =>
+      attempt('train/failed', async () => {
+        await ensureBackend();
+        controller?.abort();
+        const mine = new AbortController();
+        controller = mine;
+        try {
+          return await fineTuneAndRequantize(artifact, clips, { ...opts, signal: mine.signal });
+        } finally {
+          if (controller === mine) controller = null;
+        }
       }),
 
     exportHeader: (artifact, prefix, testClips) =>

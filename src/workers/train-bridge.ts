@@ -3,6 +3,7 @@ import { proxy } from 'comlink';
 import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import type { QatOutcome } from '../core/pipeline/quantize-pipeline.ts';
 import { EarshotError } from '../core/errors.ts';
 import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob } from './train-api.ts';
 import type { Throughput } from '../core/model/throughput.ts';
@@ -20,6 +21,7 @@ export interface TrainClient {
   cancel(): void;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<QuantizeOutcome>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<string>;
+  fineTuneInt8(artifact: ModelArtifact, clips: LabeledClip[], opts?: { epochs?: number; calibrationSize?: number }): Promise<QatOutcome>;
   terminate(): void;
 }
 
@@ -74,6 +76,9 @@ export function createTrainClient(
     async exportHeader(artifact, prefix, testClips) {
       return unwrap(await bridge.call<Result<string>>((api) => api.exportHeader(artifact, prefix, testClips)));
     },
+    async fineTuneInt8(artifact, clips, opts) {
+      return unwrap(await bridge.call<Result<QatOutcome>>((api) => api.fineTuneInt8(artifact, clips, opts)));
+    },
     terminate: () => bridge.terminate(),
   };
 }
@@ -96,6 +101,9 @@ export function inProcessTrainClient(api: TrainApi): TrainClient {
     },
     async exportHeader(artifact, prefix, testClips) {
       return unwrap(await api.exportHeader(artifact, prefix, testClips));
+    },
+    async fineTuneInt8(artifact, clips, opts) {
+      return unwrap(await api.fineTuneInt8(artifact, clips, opts));
     },
     terminate: () => undefined,
   };

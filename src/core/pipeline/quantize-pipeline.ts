@@ -7,7 +7,8 @@ import { analyzeSpec } from '../model/analyze.ts';
 import { layerErrors, quantizeModel, type LayerError } from '../quant/quantize.ts';
 import type { Evaluation } from '../model/evaluate.ts';
 import { evaluateClips } from './inference.ts';
-import type { LabeledClip } from './labeled-clips.ts';
+import { labelIndices, type LabeledClip } from './labeled-clips.ts';
+import { fineTuneQuantAware } from '../quant/qat.ts';
 import { featuresOf } from './train-pipeline.ts';
 import { mulberry32, shuffleInPlace } from '../model/prng.ts';
 
@@ -67,4 +68,39 @@ export async function quantizeAndScore(
   const sample = pickCalibration(clips, REPORT_CLIPS, (opts.seed ?? 1) + 1);
   const layers = layerErrors(analyzeSpec(quantized.spec), quantized.weights, quantized.quantized!, featuresOf(sample, quantized.featureConfig));
   return { artifact: quantized, float, int8, calibrationCount: quantized.quantized!.calibrationCount, layers };
+}
+
+export interface QatOutcome extends QuantizationScore {
+  /** int8 accuracy on the same clips before fine-tuning (the current int8 model). */
+  int8Before: number;
+  floatBefore: number;
+  /** Mean fake-quant training loss per epoch. */
+  losses: number[];
+}
+
+/**
+ * Quantization-aware fine-tuning (quant/qat.ts) of a quantized artifact on labelled clips, then
+ * post-training quantization again; reports int8 accuracy before and after on the same clips.
+ */
+export async function fineTuneAndRequantize(
+  artifact: ModelArtifact,
+  clips: readonly LabeledClip[],
+  opts: { epochs?: number; learningRate?: number; calibrationSize?: number; seed?: number; signal?: { aborted: boolean } } = {},
+): Promise<QatOutcome> {
+  if (!artifact.quantized) throw new EarshotError('model/not-quantized', 'quantize the model before fine-tuning it for int8');
+  if (clips.length === 0) throw new EarshotError('quant/bad-calibration', 'fine-tuning needs labelled clips');
+  const before = await evaluateClips(artifact, clips, { int8: true });
+  const floatBefore = await evaluateClips(artifact, clips);
+  const losses: number[] = [];
+  const weights = await fineTuneQuantAware(artifact.spec, artifact.weights, featuresOf(clips, artifact.featureConfig), labelIndices(clips, artifact.labels), {
+    epochs: opts.epochs,
+    learningRate: opts.learningRate,
+    seed: opts.seed,
+    signal: opts.signal,
+    onEpoch: (_, loss) => losses.push(loss),
+  });
+  const { quantized: _old, ...float } = artifact;
+  void _old;
+  const after = await quantizeAndScore({ ...float, weights }, clips, { calibrationSize: opts.calibrationSize, seed: opts.seed });
+  return { ...after, int8Before: before.accuracy, floatBefore: floatBefore.accuracy, losses };
 }
