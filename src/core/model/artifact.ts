@@ -44,6 +44,11 @@ export interface TrainingSummary {
   valAccuracy: number;
   /** CLI only: the data folder it was trained on (default calibration and test clips). */
   dataDir?: string;
+  /** How validation clips were chosen ('random' when absent). */
+  split?: 'random' | 'speaker' | 'session' | 'given';
+  /** Epochs actually run and the epoch whose weights were kept (early stopping). */
+  epochsRun?: number;
+  bestEpoch?: number;
 }
 
 export interface ModelArtifact {

@@ -9,6 +9,9 @@ export interface LabeledClip {
   label: string;
   /** Where it came from (file path or clip id), for messages. */
   source?: string;
+  /** Who recorded it and in which session: for splits that keep a person out of training. */
+  speaker?: string;
+  session?: string;
 }
 
 /** Sorted unique labels; at least two classes, each with at least one clip. */

@@ -6,11 +6,12 @@ import { EarshotError } from '../errors.ts';
 import { featureShape, type FeatureConfig } from '../dsp/feature-config.ts';
 import { computeLogMel } from '../dsp/log-mel.ts';
 import type { ModelSpec } from '../model/spec.ts';
-import type { ModelArtifact, TrainingHistory } from '../model/artifact.ts';
+import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
-import { trainModel } from '../model/train.ts';
-import { splitTrainVal } from '../model/split.ts';
+import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type LrSchedule } from '../model/train.ts';
+import { leaveOneGroupOut, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
+import { augmentFeatures, augmentSamples, type AugmentOptions } from '../dataset/augment.ts';
 import { collectLabels, labelIndices, type LabeledClip } from './labeled-clips.ts';
 
 export interface EpochProgress {
@@ -35,6 +36,16 @@ export interface TrainRequest {
   seed?: number;
   batchSize?: number;
   learningRate?: number;
+  /** How to choose validation clips when valClips is absent (default 'random', stratified). */
+  split?: SplitKind;
+  /** Augment training clips each epoch (core/dataset/augment.ts); validation clips never. */
+  augment?: Partial<AugmentOptions>;
+  /** Background noise for augment.noiseSnrDb, at the feature rate. */
+  noiseClips?: Float32Array[];
+  /** 'balanced' weighs each class by n / (k · n_class) so rare classes count as much. */
+  classWeighting?: 'none' | 'balanced';
+  earlyStopping?: EarlyStopping;
+  lrSchedule?: LrSchedule;
   backend: string;
   onEpoch?: (p: EpochProgress) => void;
   onBatch?: (done: number, total: number) => void;
@@ -63,39 +74,51 @@ export function specFor(req: Pick<TrainRequest, 'preset' | 'spec' | 'featureConf
   return analysis.spec;
 }
 
-export async function trainArtifact(req: TrainRequest): Promise<ModelArtifact> {
+function groupsOf(clips: readonly LabeledClip[], by: 'speaker' | 'session'): (string | undefined)[] {
+  return clips.map((c) => c[by]);
+}
+
+/** The augmentation hook for trainModel: audio-domain draw, features, then SpecAugment masks of the same variant. */
+function augmentHook(req: TrainRequest, train: readonly LabeledClip[]): AugmentHook | undefined {
+  const opts = req.augment;
+  if (!opts) return undefined;
+  const shape = featureShape(req.featureConfig);
+  const ctx = { sampleRateHz: req.featureConfig.sampleRateHz, frames: shape.frames, bands: shape.bands, noiseClips: req.noiseClips };
+  return (_x, i, epoch) => {
+    const variant = (epoch - 1) * train.length + i;
+    const samples = augmentSamples(train[i]!.samples, opts, variant, ctx);
+    const f = computeLogMel(samples, req.featureConfig);
+    return augmentFeatures(f, opts, variant, { samples: samples.length, sampleRateHz: req.featureConfig.sampleRateHz }).data;
+  };
+}
+
+async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, train: LabeledClip[], val: LabeledClip[], split: NonNullable<TrainingSummary['split']>): Promise<ModelArtifact> {
   const seed = req.seed ?? 1;
   const epochs = req.epochs ?? 30;
-  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new EarshotError('train/failed', 'epochs must be an integer from 1 to 1000');
-  const labels = collectLabels(req.valClips ? [...req.clips, ...req.valClips] : req.clips);
-  const spec = specFor(req, labels.length);
-  let train = req.clips;
-  let val = req.valClips ?? [];
-  if (!req.valClips && (req.valFraction ?? 0.2) > 0) {
-    const split = splitTrainVal(labelIndices(req.clips, labels), req.valFraction ?? 0.2, seed);
-    train = split.train.map((i) => req.clips[i]);
-    val = split.val.map((i) => req.clips[i]);
-  }
   if (train.length === 0) throw new EarshotError('dataset/too-few-clips', 'no clips left for training');
   const x = featuresOf(train, req.featureConfig);
   const valX = featuresOf(val, req.featureConfig);
-  const history: TrainingHistory = { loss: [], acc: [], valLoss: [], valAcc: [] };
+  const y = labelIndices(train, labels);
   const result = await trainModel({
     spec,
     x,
-    y: labelIndices(train, labels),
+    y,
     valX: val.length ? valX : undefined,
     valY: val.length ? labelIndices(val, labels) : undefined,
     epochs,
     seed,
     batchSize: req.batchSize,
     learningRate: req.learningRate,
+    lrSchedule: req.lrSchedule,
+    earlyStopping: req.earlyStopping,
+    classWeights: req.classWeighting === 'balanced' ? balancedClassWeights(y, labels.length) : undefined,
+    augment: augmentHook(req, train),
     onEpoch: req.onEpoch,
     onBatch: req.onBatch,
     signal: req.signal,
   });
-  Object.assign(history, result.history);
-  const lastValAcc = history.valAcc.length ? history.valAcc[history.valAcc.length - 1] : Number.NaN;
+  const history: TrainingHistory = { ...result.history };
+  const kept = history.valAcc.length ? history.valAcc[result.bestEpoch - 1]! : Number.NaN;
   return {
     version: 1,
     labels,
@@ -109,7 +132,65 @@ export async function trainArtifact(req: TrainRequest): Promise<ModelArtifact> {
       trainClips: train.length,
       valClips: val.length,
       history,
-      valAccuracy: lastValAcc,
+      valAccuracy: kept,
+      split,
+      epochsRun: result.epochsRun,
+      bestEpoch: result.bestEpoch,
     },
   };
+}
+
+export async function trainArtifact(req: TrainRequest): Promise<ModelArtifact> {
+  const seed = req.seed ?? 1;
+  const epochs = req.epochs ?? 30;
+  if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new EarshotError('train/failed', 'epochs must be an integer from 1 to 1000');
+  const labels = collectLabels(req.valClips ? [...req.clips, ...req.valClips] : req.clips);
+  const spec = specFor(req, labels.length);
+  const kind = req.split ?? 'random';
+  if (req.valClips) return trainOn(req, labels, spec, req.clips, req.valClips, 'given');
+  const valFraction = req.valFraction ?? 0.2;
+  if (valFraction <= 0) return trainOn(req, labels, spec, req.clips, [], kind);
+  const split = kind === 'random' ? splitTrainVal(labelIndices(req.clips, labels), valFraction, seed) : splitByGroup(groupsOf(req.clips, kind), valFraction, seed);
+  return trainOn(req, labels, spec, split.train.map((i) => req.clips[i]!), split.val.map((i) => req.clips[i]!), kind);
+}
+
+export interface CrossValidationFold {
+  /** The speaker or session held out. */
+  group: string;
+  clips: number;
+  /** Float accuracy on the held-out clips after the last epoch. */
+  accuracy: number;
+}
+
+export interface CrossValidation {
+  by: 'speaker' | 'session';
+  folds: CrossValidationFold[];
+  /** Mean of the fold accuracies (each held-out group counts once). */
+  meanAccuracy: number;
+  /** Accuracy over all held-out clips pooled. */
+  pooledAccuracy: number;
+}
+
+/**
+ * Leave-one-group-out cross-validation: one training run per speaker (or session) with that
+ * group held out and scored; the honest number when every student records their own voice.
+ * Early stopping is not used here (it would choose epochs by looking at the held-out group).
+ * `onFold(k, total)` reports progress before each run.
+ */
+export async function crossValidate(req: TrainRequest, by: 'speaker' | 'session', onFold?: (k: number, total: number, group: string) => void): Promise<CrossValidation> {
+  const labels = collectLabels(req.clips);
+  const spec = specFor(req, labels.length);
+  const folds = leaveOneGroupOut(groupsOf(req.clips, by));
+  const out: CrossValidationFold[] = [];
+  let correct = 0;
+  let total = 0;
+  for (const [k, f] of folds.entries()) {
+    onFold?.(k + 1, folds.length, f.group);
+    const a = await trainOn({ ...req, earlyStopping: undefined }, labels, spec, f.train.map((i) => req.clips[i]!), f.val.map((i) => req.clips[i]!), by);
+    const acc = a.training!.history.valAcc.at(-1)!;
+    out.push({ group: f.group, clips: f.val.length, accuracy: acc });
+    correct += acc * f.val.length;
+    total += f.val.length;
+  }
+  return { by, folds: out, meanAccuracy: out.reduce((s, f) => s + f.accuracy, 0) / out.length, pooledAccuracy: correct / total };
 }
