@@ -40,7 +40,7 @@ const sets = [
 type Decode = (bytes: Uint8Array) => DecodedAudio;
 const earshot: Decode = (b) => decodeWav(b);
 const peer: Decode = (b) => {
-  const r = wavDecoder.decode.sync(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  const r = wavDecoder.decode.sync(b.slice().buffer);
   return { sampleRateHz: r.sampleRate, channels: r.channelData };
 };
 
