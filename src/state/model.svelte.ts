@@ -11,8 +11,8 @@ import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 import type { TrainClient } from '../workers/train-bridge.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
-import { DEFAULT_CALIBRATION_SIZE } from '../core/pipeline/quantize-pipeline.ts';
-import type { LayerError } from '../core/quant/quantize.ts';
+// quant/ only (no tfjs): the page's entry chunk must stay small
+import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantize.ts';
 
 export const PRESETS = PRESET_NAMES;
 export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled' | 'error';

@@ -4,7 +4,7 @@
 import { EarshotError } from '../errors.ts';
 import type { ModelArtifact } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
-import { layerErrors, quantizeModel, type LayerError } from '../quant/quantize.ts';
+import { DEFAULT_CALIBRATION_SIZE, layerErrors, quantizeModel, type LayerError } from '../quant/quantize.ts';
 import type { Evaluation } from '../model/evaluate.ts';
 import { evaluateClips } from './inference.ts';
 import { labelIndices, type LabeledClip } from './labeled-clips.ts';
@@ -12,7 +12,7 @@ import { fineTuneQuantAware } from '../quant/qat.ts';
 import { featuresOf } from './train-pipeline.ts';
 import { mulberry32, shuffleInPlace } from '../model/prng.ts';
 
-export const DEFAULT_CALIBRATION_SIZE = 100;
+export { DEFAULT_CALIBRATION_SIZE };
 
 /** A seeded, label-interleaved subset of at most `size` clips (the representative set). */
 export function pickCalibration<T extends { label: string }>(clips: readonly T[], size: number, seed = 1): T[] {

@@ -24,6 +24,8 @@ import { runInt8Detailed } from './int8-engine.ts';
 import type { FusedActivation, QOp, QTensor, QuantizedModel, QuantParams } from './quantized-model.ts';
 
 export const ADD_LEFT_SHIFT = 20;
+/** Default size of the representative (calibration) set drawn from the dataset. */
+export const DEFAULT_CALIBRATION_SIZE = 100;
 const QMIN = -128;
 const QMAX = 127;
 
