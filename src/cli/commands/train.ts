@@ -3,7 +3,8 @@ import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig } from '../../core/dsp/fe
 import { FEATURE_PRESET_NAMES, featurePreset } from '../../core/dsp/feature-presets.ts';
 import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
-import { trainArtifact } from '../../core/pipeline/train-pipeline.ts';
+import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
+import { SPLIT_KINDS } from '../../core/model/split.ts';
 import { choice, flag, int, required, str } from '../args.ts';
 import type { Command } from '../command.ts';
 import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
@@ -14,7 +15,9 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a float model on a data folder',
   help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
-                     [--epochs N] [--seed N] [--backend wasm|cpu] --out MODEL [--json]
+                     [--epochs N] [--seed N] [--backend wasm|cpu] [--split random|speaker|session]
+                     [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
+                     [--class-weights none|balanced] [--augment] --out MODEL [--json]
 
 Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and padded or
 cropped to the feature window) and writes the MODEL folder (model.json + model.bin).
@@ -27,6 +30,15 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --epochs N       default 30
   --seed N         default 1; the same seed gives the same model
   --backend NAME   wasm (default) or cpu
+  --split KIND     how the validation clips are chosen: random (stratified, default), speaker or
+                   session (whole speakers/sessions held out; the speaker of <speaker>_<rest>.wav
+                   is the part of the file name before the first '_')
+  --cv KIND        first run leave-one-speaker-out (or -session-out) cross-validation and report
+                   every fold's accuracy and the mean, then train the model as usual
+  --early-stop N   stop after N epochs without a better validation loss; keep the best epoch
+  --lr-schedule S  constant (default), cosine (to 0 over the run) or step (x0.5 every 10 epochs)
+  --class-weights  balanced: weigh classes by n / (k * n_class); none (default)
+  --augment        time shift, gain and SpecAugment masks (core/dataset/augment.ts defaults)
   --out MODEL      the model folder to write
   --json           print the training summary as JSON`,
   options: {
@@ -40,6 +52,12 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     seed: { type: 'string' },
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
+    split: { type: 'string' },
+    cv: { type: 'string' },
+    'early-stop': { type: 'string' },
+    'lr-schedule': { type: 'string' },
+    'class-weights': { type: 'string' },
+    augment: { type: 'boolean' },
     out: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -64,14 +82,19 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const batchSize = int(values, 'batch-size', 32, 1, 4096);
     const backendWanted = choice(values, 'backend', NODE_BACKENDS, 'wasm');
     const warn = (l: string) => io.err(`warning: ${l}`);
-    const clips = readDataDir(data, featureConfig, warn);
+    const split = choice(values, 'split', SPLIT_KINDS, 'random');
+    const cv = str(values, 'cv') === undefined ? undefined : choice(values, 'cv', ['speaker', 'session'] as const, 'speaker');
+    const patience = int(values, 'early-stop', 0, 0, 1000);
+    const schedule = choice(values, 'lr-schedule', ['constant', 'cosine', 'step'] as const, 'constant');
+    const classWeighting = choice(values, 'class-weights', ['none', 'balanced'] as const, 'none');
+    const clips = withSpeakers(readDataDir(data, featureConfig, warn));
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
     const backend = await initNodeTf(backendWanted);
     io.err(`training on ${clips.length} clips (${backend} backend)`);
-    const artifact = await trainArtifact({
+    const request = {
       clips,
-      valClips,
+      valClips: valClips ? withSpeakers(valClips) : undefined,
       featureConfig,
       preset: spec ? undefined : (preset ?? 'tiny-conv'),
       spec,
@@ -79,6 +102,20 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
       seed,
       batchSize,
       backend,
+      split,
+      earlyStopping: patience > 0 ? { patience } : undefined,
+      lrSchedule: schedule === 'step' ? { kind: 'step' as const, everyEpochs: 10, factor: 0.5 } : { kind: schedule },
+      classWeighting,
+      augment: flag(values, 'augment') ? {} : undefined,
+    };
+    let crossValidation: Awaited<ReturnType<typeof crossValidate>> | undefined;
+    if (cv) {
+      crossValidation = await crossValidate(request, cv, (k, n, g) => io.err(`cross-validation fold ${k}/${n}: ${cv} ${g} held out`));
+      for (const f of crossValidation.folds) io.err(`  ${cv} ${f.group}: ${(f.accuracy * 100).toFixed(1)}% on ${f.clips} clips`);
+      io.err(`leave-one-${cv}-out accuracy: mean ${(crossValidation.meanAccuracy * 100).toFixed(1)}%, pooled ${(crossValidation.pooledAccuracy * 100).toFixed(1)}%`);
+    }
+    const artifact = await trainArtifact({
+      ...request,
       onEpoch: (p) => {
         const val = p.valAcc === undefined ? '' : `  val_loss ${p.valLoss?.toFixed(4)}  val_acc ${p.valAcc.toFixed(3)}`;
         io.err(`epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(3)}${val}`);
@@ -88,10 +125,14 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     writeModelDir(out, artifact);
     const t = artifact.training;
     if (flag(values, 'json')) {
-      io.out(JSON.stringify({ model: out, labels: artifact.labels, backend, epochs, seed, trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history }));
+      io.out(JSON.stringify({
+        model: out, labels: artifact.labels, backend, epochs, seed, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
+        trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
+        ...(crossValidation ? { crossValidation } : {}),
+      }));
     } else {
       const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
-      io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips; validation accuracy ${acc}`);
+      io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
     }
   },
 };

@@ -194,3 +194,18 @@ export async function crossValidate(req: TrainRequest, by: 'speaker' | 'session'
   }
   return { by, folds: out, meanAccuracy: out.reduce((s, f) => s + f.accuracy, 0) / out.length, pooledAccuracy: correct / total };
 }
+
+/**
+ * The speaker a file name names, by the Speech Commands convention `<speaker>_nohash_<n>.wav`
+ * (any `<speaker>_<rest>.wav`): the part before the first '_'; undefined when there is none.
+ */
+export function speakerFromName(path: string): string | undefined {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const i = base.indexOf('_');
+  return i > 0 ? base.slice(0, i) : undefined;
+}
+
+/** Clips with a speaker taken from their file name where they have none. */
+export function withSpeakers(clips: readonly LabeledClip[]): LabeledClip[] {
+  return clips.map((c) => (c.speaker === undefined && c.source ? { ...c, speaker: speakerFromName(c.source) } : c));
+}
