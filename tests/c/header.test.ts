@@ -16,18 +16,14 @@ import { argmaxInt8 } from '../../src/core/quant/argmax.ts';
 import { runInt8 } from '../../src/core/quant/int8-engine.ts';
 import { PRESET_NAMES, presetSpec } from '../../src/core/model/presets.ts';
 import { TEST_SPECS, mulberry32, randomSpec } from '../unit/quantize-fixtures.ts';
+import { requireTool } from './helpers/gcc.ts';
 import { seededQuantizedModel, type SeededModel } from './helpers/model-fixtures.ts';
 
 const STRICT = ['-std=c99', '-Wall', '-Wextra', '-Wdouble-promotion', '-Wfloat-conversion', '-Werror'];
 const ARM = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-Os', '-Wall', '-Wextra', '-Werror', '-std=c99', '-Wdouble-promotion', '-Wfloat-conversion', '-c'];
 
-function have(tool: string): boolean {
-  const ok = spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!ok && process.env.CI === 'true') throw new Error(`${tool} is not installed (CI=true: no skipping)`);
-  return ok;
-}
-const HAVE_GCC = have('gcc');
-const HAVE_ARM = have('arm-none-eabi-gcc');
+const HAVE_GCC = requireTool('gcc');
+const HAVE_ARM = requireTool('arm-none-eabi-gcc');
 
 const work = mkdtempSync(join(tmpdir(), 'earshot-header-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
