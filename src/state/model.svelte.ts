@@ -9,7 +9,8 @@ import { serializeModel, deserializeModel, type ModelArtifact } from '../core/mo
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
-import type { TrainClient } from '../workers/train-bridge.ts';
+import type { BackendChoice, TrainClient, TrainJob } from '../workers/train-bridge.ts';
+import type { ProbeEntry } from '../workers/train-api.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
 import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantize.ts';
@@ -19,7 +20,17 @@ export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled
 export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
 export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
-  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id }));
+  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker, session: c.session }));
+}
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'webgl', 'cpu'];
+export const SPLITS = ['random', 'speaker', 'session'] as const;
+export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
+
+/** "1 min 5 s" / "12 s" for an ETA. */
+export function formatEta(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
 }
 
 export class ModelState {
@@ -27,6 +38,18 @@ export class ModelState {
   epochs = $state(30);
   seed = $state(42);
   valFraction = 0.2;
+
+  /** 'auto' probes wasm, webgl and cpu with a short training run and keeps the fastest. */
+  backendChoice = $state<BackendChoice>('auto');
+  probe = $state.raw<ProbeEntry[] | null>(null);
+  split = $state<(typeof SPLITS)[number]>('random');
+  /** Epochs without a better validation loss before stopping (0: off); the best epoch is kept. */
+  earlyStopPatience = $state(0);
+  lrSchedule = $state<(typeof LR_SCHEDULES)[number]>('constant');
+  balanceClasses = $state(false);
+  augment = $state(false);
+  /** Estimated time left in the run, from the pace so far (an upper bound with early stopping). */
+  etaMs = $state<number | null>(null);
 
   backend = $state<string | null>(null);
   status = $state<TrainStatus>('idle');
@@ -95,7 +118,9 @@ export class ModelState {
 
   async initBackend(): Promise<void> {
     try {
-      this.backend = (await this.#client().init()).name;
+      const r = await this.#client().init(this.backendChoice);
+      this.backend = r.name;
+      this.probe = r.probe ?? this.probe;
     } catch (e) {
       this.error = describeError(e);
     }
@@ -116,21 +141,28 @@ export class ModelState {
     this.resetQuant();
     try {
       const client = this.#client();
-      this.backend = (await client.init()).name;
+      const r = await client.init(this.backendChoice);
+      this.backend = r.name;
+      this.probe = r.probe ?? this.probe;
       this.status = 'training';
+      this.etaMs = null;
+      const started = Date.now();
       const artifact = await client.train(
-        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction },
+        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, options: this.trainOptions() },
         (p) => {
           this.curve = [...this.curve, p];
         },
         (done, total) => {
           this.progress = total > 0 ? done / total : 0;
+          this.etaMs = done > 0 ? ((Date.now() - started) * (total - done)) / done : null;
         },
       );
       this.progress = 1;
+      this.etaMs = null;
       await this.#setArtifact(artifact);
       this.status = 'done';
     } catch (e) {
+      this.etaMs = null;
       if (e instanceof EarshotError && e.code === 'train/cancelled') {
         this.status = 'cancelled';
       } else {
@@ -138,6 +170,18 @@ export class ModelState {
         this.error = describeError(e);
       }
     }
+  }
+
+  /** The optional training settings of the form, as the worker's job takes them. */
+  trainOptions(): TrainJob['options'] {
+    const patience = Math.round(Number(this.earlyStopPatience));
+    return {
+      split: this.split,
+      earlyStopping: patience > 0 ? { patience } : undefined,
+      lrSchedule: this.lrSchedule === 'step' ? { kind: 'step', everyEpochs: 10, factor: 0.5 } : { kind: this.lrSchedule },
+      classWeighting: this.balanceClasses ? 'balanced' : 'none',
+      augment: this.augment ? {} : undefined,
+    };
   }
 
   cancel(): void {

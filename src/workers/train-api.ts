@@ -7,7 +7,7 @@ import { EarshotError } from '../core/errors.ts';
 import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { Evaluation } from '../core/model/evaluate.ts';
-import { trainArtifact, type EpochProgress } from '../core/pipeline/train-pipeline.ts';
+import { trainArtifact, type EpochProgress, type TrainRequest } from '../core/pipeline/train-pipeline.ts';
 import { fineTuneAndRequantize, quantizeAndScore, type QatOutcome, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
@@ -47,8 +47,12 @@ export interface MeasureJob {
   batchSize?: number;
 }
 
-/** The probe: a quarter-width ds-cnn-s, 2 epochs of 2 batches of 16 on 49×40 input. */
-export const PROBE_JOB = { preset: 'ds-cnn-s', inputShape: [49, 40, 1], classes: 3, clips: 32, epochs: 2, batchSize: 16, width: 16 } as const;
+/**
+ * The probe: a quarter-width ds-cnn-s, 2 epochs of one batch of 16 on 49×40 input (the second
+ * is timed). A backend still busy after PROBE_LIMIT_MS is stopped and counted as too slow.
+ */
+export const PROBE_JOB = { preset: 'ds-cnn-s', inputShape: [49, 40, 1], classes: 3, clips: 16, epochs: 2, batchSize: 16, width: 16 } as const;
+export const PROBE_LIMIT_MS = 4000;
 
 export interface TrainJob {
   clips: LabeledClip[];
@@ -57,6 +61,8 @@ export interface TrainJob {
   epochs: number;
   seed: number;
   valFraction: number;
+  /** Optional training settings (trainArtifact's): split, early stopping, schedule, class weights, augmentation. */
+  options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'spec'>;
 }
 
 /** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */
@@ -89,10 +95,13 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
       try {
         await initBackend(backend);
         const spec = presetSpec(PROBE_JOB.preset, [...PROBE_JOB.inputShape], PROBE_JOB.classes, { width: PROBE_JOB.width });
-        const t = await measureTrainingThroughput({ spec, clips: PROBE_JOB.clips, epochs: PROBE_JOB.epochs, batchSize: PROBE_JOB.batchSize });
+        const deadline = Date.now() + PROBE_LIMIT_MS;
+        const signal = { get aborted() { return Date.now() > deadline; } };
+        const t = await measureTrainingThroughput({ spec, clips: PROBE_JOB.clips, epochs: PROBE_JOB.epochs, batchSize: PROBE_JOB.batchSize, signal });
         entries.push({ backend, samplesPerSec: t.samplesPerSec });
       } catch (e) {
-        entries.push({ backend, error: e instanceof Error ? e.message : String(e) });
+        const slow = e instanceof EarshotError && e.code === 'train/cancelled';
+        entries.push({ backend, error: slow ? `too slow (over ${PROBE_LIMIT_MS / 1000} s for the probe)` : e instanceof Error ? e.message : String(e) });
       }
     }
     const ok = entries.filter((e) => e.samplesPerSec !== undefined);
@@ -140,10 +149,11 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
           return await trainArtifact({
             clips: job.clips,
             featureConfig: job.featureConfig,
-            preset: job.preset,
             epochs: job.epochs,
             seed: job.seed,
             valFraction: job.valFraction,
+            ...job.options,
+            preset: job.options?.spec ? undefined : job.preset,
             backend: name,
             onEpoch,
             onBatch,
