@@ -14,6 +14,7 @@ import { featureConfigKey, featureShape, validateFeatureConfig, type FeatureConf
 import { F32_MIN_NORMAL, logF32 } from './f32-math.ts';
 import { fftTables, powerSpectrum, type FftTables } from './fft.ts';
 import { melFilterbank, type MelFilterbank } from './mel.ts';
+import { wasmLogMel } from './log-mel-wasm.ts';
 
 const f = Math.fround;
 
@@ -84,19 +85,35 @@ export function toPcm16(samples: Float32Array): Int16Array {
   return out;
 }
 
-/** Log-mel of 16-bit PCM of exactly featureShape(config).inputSamples samples. */
-export function computeLogMelPcm16(pcm: Int16Array, config: Partial<FeatureConfig>): Features {
+/** Which implementation computes the frames: both give the same bits (tests/unit/log-mel-wasm.test.ts). */
+export type LogMelEngine = 'auto' | 'wasm' | 'ts';
+
+/**
+ * Log-mel of 16-bit PCM of exactly featureShape(config).inputSamples samples. `engine` 'auto'
+ * (default) runs the WebAssembly twin (log-mel.wat) when the host has WebAssembly, else the
+ * TypeScript below; 'ts' forces the TypeScript, 'wasm' refuses to fall back.
+ */
+export function computeLogMelPcm16(pcm: Int16Array, config: Partial<FeatureConfig>, engine: LogMelEngine = 'auto'): Features {
   const { tables, scratch } = entry(config);
-  const { shape, window, fft, mel, logFloor } = tables;
+  const { shape, mel } = tables;
   if (!(pcm instanceof Int16Array)) throw new EarshotError('audio/bad-length', 'PCM must be an Int16Array');
   if (pcm.length === 0) throw new EarshotError('audio/empty', 'no samples');
   if (pcm.length !== shape.inputSamples) {
     throw new EarshotError('audio/bad-length', `expected ${shape.inputSamples} samples, got ${pcm.length} (fit the clip first)`);
   }
+  const out = new Float32Array(shape.frames * mel.bands);
+  const done = engine !== 'ts' && wasmLogMel(tables, pcm, out);
+  if (!done && engine === 'wasm') throw new EarshotError('features/bad-config', 'WebAssembly is not available here');
+  if (!done) logMelFramesTs(tables, scratch, pcm, out);
+  return { frames: shape.frames, bands: mel.bands, data: out };
+}
+
+/** The TypeScript frames: every op a float32 op (see the file comment). */
+function logMelFramesTs(tables: LogMelTables, scratch: Scratch, pcm: Int16Array, out: Float32Array): void {
+  const { shape, window, fft, mel, logFloor } = tables;
   const { frame, power, re, im } = scratch;
   const { start, length, offset, weights } = mel;
   const bands = mel.bands;
-  const out = new Float32Array(shape.frames * bands);
   const win = shape.windowSamples;
   frame.fill(0);
   for (let fr = 0; fr < shape.frames; fr++) {
@@ -113,13 +130,12 @@ export function computeLogMelPcm16(pcm: Int16Array, config: Partial<FeatureConfi
       out[fr * bands + b] = logF32(acc < logFloor ? logFloor : acc);
     }
   }
-  return { frames: shape.frames, bands, data: out };
 }
 
 /** Log-mel of float samples in [-1, 1): converted to 16-bit PCM first (see toPcm16). */
-export function computeLogMel(samples: Float32Array, config: Partial<FeatureConfig>): Features {
+export function computeLogMel(samples: Float32Array, config: Partial<FeatureConfig>, engine: LogMelEngine = 'auto'): Features {
   if (samples.length === 0) throw new EarshotError('audio/empty', 'no samples');
-  return computeLogMelPcm16(toPcm16(samples), config);
+  return computeLogMelPcm16(toPcm16(samples), config, engine);
 }
 
 export interface InputQuantization {
