@@ -51,6 +51,11 @@ export class ModelState {
   /** Estimated time left in the run, from the pace so far (an upper bound with early stopping). */
   etaMs = $state<number | null>(null);
 
+  /** Float evaluation of the current model and the clips it was run on (ids), with each prediction. */
+  evaluation = $state.raw<{ accuracy: number; confusion: number[][]; perClass: { label: string; precision: number; recall: number; support: number }[]; clipIds: string[]; predicted: number[]; onValidation: boolean } | null>(null);
+  evalStatus = $state<'idle' | 'running' | 'done' | 'error'>('idle');
+  evalError = $state<string | null>(null);
+
   backend = $state<string | null>(null);
   status = $state<TrainStatus>('idle');
   error = $state<string | null>(null);
@@ -171,6 +176,40 @@ export class ModelState {
       }
     }
   }
+
+  /**
+   * Evaluate the float model on its validation clips (the ids saved with it) when they are still
+   * there, else on every clip with a known label (and say so).
+   */
+  async evaluate(clips: readonly Clip[]): Promise<void> {
+    const artifact = this.artifact;
+    if (!artifact || this.busy) return;
+    const known = clips.filter((c) => artifact.labels.includes(c.label));
+    const valIds = new Set(artifact.training?.valSources ?? []);
+    const val = known.filter((c) => valIds.has(c.id));
+    const chosen = val.length > 0 ? val : known;
+    this.evalStatus = 'running';
+    this.evalError = null;
+    try {
+      const out = await this.#client().evaluate(artifact, toLabeled(chosen));
+      this.#labelOf = new Map(chosen.map((c) => [c.id, c.label]));
+      this.evaluation = { ...out.evaluation, clipIds: chosen.map((c) => c.id), predicted: out.predicted, onValidation: val.length > 0 };
+      this.evalStatus = 'done';
+    } catch (e) {
+      this.evalStatus = 'error';
+      this.evalError = describeError(e);
+    }
+  }
+
+  /** Ids of the evaluated clips of true class `t` predicted as `p` (a confusion-matrix cell). */
+  cellClipIds(t: number, p: number): string[] {
+    const ev = this.evaluation;
+    if (!ev || !this.artifact) return [];
+    const label = this.artifact.labels[t];
+    return ev.clipIds.filter((_, i) => ev.predicted[i] === p && this.#labelOf.get(ev.clipIds[i]!) === label);
+  }
+
+  #labelOf = new Map<string, string>();
 
   /** The optional training settings of the form, as the worker's job takes them. */
   trainOptions(): TrainJob['options'] {

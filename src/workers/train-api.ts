@@ -6,10 +6,11 @@
 import { EarshotError } from '../core/errors.ts';
 import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
-import type { Evaluation } from '../core/model/evaluate.ts';
+import { evaluate, type Evaluation } from '../core/model/evaluate.ts';
 import { trainArtifact, type EpochProgress, type TrainRequest } from '../core/pipeline/train-pipeline.ts';
 import { fineTuneAndRequantize, quantizeAndScore, type QatOutcome, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
-import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import { labelIndices, type LabeledClip } from '../core/pipeline/labeled-clips.ts';
+import { classifyClips } from '../core/pipeline/inference.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
 import { testClipsFor } from '../core/pipeline/test-clips.ts';
 import { attempt, type Result } from './result.ts';
@@ -68,6 +69,12 @@ export interface TrainJob {
 /** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */
 export type QuantizeOutcome = QuantizationScore;
 
+/** An evaluation with each clip's predicted class index (in the order of the clips given). */
+export interface EvaluationOutcome {
+  evaluation: Evaluation;
+  predicted: number[];
+}
+
 export interface TrainApi {
   /** Select a backend (default 'wasm'); 'auto' probes each and keeps the fastest. */
   init(choice?: BackendChoice): Promise<Result<BackendReport>>;
@@ -75,6 +82,8 @@ export interface TrainApi {
   measure(job: MeasureJob): Promise<Result<Throughput>>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch: (done: number, total: number) => void): Promise<Result<ModelArtifact>>;
   cancel(): void;
+  /** Float accuracy, confusion matrix, per-class precision/recall, and every clip's prediction. */
+  evaluate(artifact: ModelArtifact, clips: LabeledClip[]): Promise<Result<EvaluationOutcome>>;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<Result<QuantizeOutcome>>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<Result<string>>;
   /** Quantization-aware fine-tuning, then quantize again; int8 accuracy before and after. Cancel with cancel(). */
@@ -165,6 +174,15 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
       }),
 
     cancel: () => controller?.abort(),
+
+    evaluate: (artifact, clips) =>
+      attempt('model/invalid', async () => {
+        await ensureBackend();
+        if (clips.length === 0) throw new EarshotError('dataset/too-few-clips', 'no clips to evaluate');
+        const truth = labelIndices(clips, artifact.labels);
+        const predicted = (await classifyClips(artifact, clips.map((c) => c.samples))).map((p) => p.labelIndex);
+        return { evaluation: evaluate(truth, predicted, artifact.labels), predicted };
+      }),
 
     quantize: (artifact, clips, opts) =>
       attempt('quant/bad-calibration', async () => {

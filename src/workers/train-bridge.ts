@@ -5,12 +5,12 @@ import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { QatOutcome } from '../core/pipeline/quantize-pipeline.ts';
 import { EarshotError } from '../core/errors.ts';
-import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob } from './train-api.ts';
+import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome } from './train-api.ts';
 import type { Throughput } from '../core/model/throughput.ts';
 import { WorkerBridge } from './bridge.ts';
 import { unwrap, type Result } from './result.ts';
 
-export type { TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob };
+export type { TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome };
 
 export interface TrainClient {
   /** Select the backend (default: the last choice, else 'wasm'); resolves to the one in use. */
@@ -19,6 +19,7 @@ export interface TrainClient {
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch?: (done: number, total: number) => void): Promise<ModelArtifact>;
   /** Ask the running training to stop; it rejects with 'train/cancelled'. */
   cancel(): void;
+  evaluate(artifact: ModelArtifact, clips: LabeledClip[]): Promise<EvaluationOutcome>;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<QuantizeOutcome>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<string>;
   fineTuneInt8(artifact: ModelArtifact, clips: LabeledClip[], opts?: { epochs?: number; calibrationSize?: number }): Promise<QatOutcome>;
@@ -70,6 +71,9 @@ export function createTrainClient(
         reject(new EarshotError('train/cancelled', 'training was cancelled'));
       }, CANCEL_GRACE_MS);
     },
+    async evaluate(artifact, clips) {
+      return unwrap(await bridge.call<Result<EvaluationOutcome>>((api) => api.evaluate(artifact, clips)));
+    },
     async quantize(artifact, clips, opts) {
       return unwrap(await bridge.call<Result<QuantizeOutcome>>((api) => api.quantize(artifact, clips, opts)));
     },
@@ -96,6 +100,9 @@ export function inProcessTrainClient(api: TrainApi): TrainClient {
       return unwrap(await api.train(job, onEpoch, onBatch));
     },
     cancel: () => api.cancel(),
+    async evaluate(artifact, clips) {
+      return unwrap(await api.evaluate(artifact, clips));
+    },
     async quantize(artifact, clips, opts) {
       return unwrap(await api.quantize(artifact, clips, opts));
     },

@@ -46,6 +46,7 @@ beforeAll(async () => {
 describe('ModelState', () => {
   it('trains with live progress, reports validation accuracy and saves the model', async () => {
     const m = new ModelState(() => client, store, config);
+    m.backendChoice = 'wasm'; // the 'auto' probe is tested in train-backend-choice.test.ts
     m.epochs = 4;
     m.seed = 3;
     const batches: number[] = [];
@@ -63,6 +64,20 @@ describe('ModelState', () => {
     expect(m.valAccuracy).not.toBeNull();
     expect(await store.loadModel()).toBeDefined();
     trained = m;
+  });
+
+  it('evaluates on the saved validation clips: confusion matrix, per class, clips behind each cell', async () => {
+    await trained.evaluate(clips());
+    expect(trained.evalError).toBeNull();
+    const ev = trained.evaluation!;
+    expect(ev.onValidation).toBe(true);
+    expect(ev.clipIds.length).toBe(trained.artifact!.training!.valClips);
+    expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(ev.clipIds.length);
+    expect(ev.accuracy).toBeCloseTo(trained.valAccuracy!, 10);
+    const cells = [0, 1].flatMap((t) => [0, 1].map((p) => trained.cellClipIds(t, p)));
+    expect(cells.map((c) => c.length)).toEqual(ev.confusion.flat());
+    expect(new Set(cells.flat()).size).toBe(ev.clipIds.length);
+    for (const id of trained.cellClipIds(0, 0)) expect(id.startsWith('high')).toBe(true);
   });
 
   it('quantizes: float and int8 accuracy on all clips, the int8 model persists across reload', async () => {

@@ -49,6 +49,8 @@ export interface TrainingSummary {
   /** Epochs actually run and the epoch whose weights were kept (early stopping). */
   epochsRun?: number;
   bestEpoch?: number;
+  /** `source` of each validation clip (clip ids in the page), for evaluating on exactly those. */
+  valSources?: string[];
 }
 
 export interface ModelArtifact {

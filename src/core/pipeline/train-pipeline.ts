@@ -136,6 +136,7 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
       split,
       epochsRun: result.epochsRun,
       bestEpoch: result.bestEpoch,
+      valSources: val.map((c) => c.source).filter((s): s is string => s !== undefined),
     },
   };
 }
