@@ -72,15 +72,15 @@ describe('features view', () => {
     await expect(page.getByTestId('features-batch').getAttribute('data-done')).resolves.toBe('3');
 
     // Augmentation preview: seeded; another draw changes the picture.
-    await page.getByTestId('augment-toggle').check();
+    await page.getByTestId('features-augment-toggle').check();
     await expect.poll(() => shapeOf(page, 'features-augmented'), { timeout: 15_000 }).toBe('true:49x40:49x40');
     const pixels = () => page.getByTestId('features-augmented').evaluate((c) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 49, 40).data).join(','));
     const first = await pixels();
-    await page.getByTestId('augment-next').click();
+    await page.getByTestId('features-augment-next').click();
     await expect.poll(pixels).not.toBe(first);
-    await page.getByTestId('augment-noise').selectOption('words');
+    await page.getByTestId('features-augment-noise').selectOption('words');
     await expect.poll(() => shapeOf(page, 'features-augmented')).toBe('true:49x40:49x40');
-    await expect(page.getByTestId('augment-error').count()).resolves.toBe(0);
+    await expect(page.getByTestId('features-augment-error').count()).resolves.toBe(0);
 
     expect(seen.foreign).toEqual([]);
     expect(seen.errors).toEqual([]);
