@@ -4,18 +4,22 @@ import type { Microphone, OpenMicrophone } from '../../src/platform/microphone.t
 import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 import { SpectrumColumn } from '../../src/core/audio/spectrum-column.ts';
 
-/** A fake device that plays `signal` (looping) at `rateHz` in 2048-frame blocks on timers; it can be unplugged. */
-function fileMic(signal: Float32Array, rateHz: number) {
+/**
+ * A fake device that plays `signal` (looping) at `rateHz` in 2048-frame blocks, on timers
+ * (`auto`) or when the test calls `pump` (deterministic phase); it can be unplugged.
+ */
+function fileMic(signal: Float32Array, rateHz: number, auto = true) {
   const ended = new Set<() => void>();
   let timer: ReturnType<typeof setInterval> | undefined;
   const listeners = new Set<(b: Float32Array) => void>();
   let pos = 0;
+  const emit = () => {
+    const b = new Float32Array(2048);
+    for (let i = 0; i < b.length; i++, pos++) b[i] = signal[pos % signal.length];
+    for (const cb of [...listeners]) cb(b);
+  };
   const open: OpenMicrophone = async (): Promise<Microphone> => {
-    timer = setInterval(() => {
-      const b = new Float32Array(2048);
-      for (let i = 0; i < b.length; i++, pos++) b[i] = signal[pos % signal.length];
-      for (const cb of [...listeners]) cb(b);
-    }, 1);
+    if (auto) timer = setInterval(emit, 1);
     return {
       sampleRateHz: rateHz,
       settings: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, sampleRate: rateHz },
@@ -32,7 +36,10 @@ function fileMic(signal: Float32Array, rateHz: number) {
       },
     };
   };
-  return { open, unplug: () => { clearInterval(timer); for (const cb of ended) cb(); }, samplesSent: () => pos };
+  const pump = (blocks: number) => {
+    for (let i = 0; i < blocks; i++) emit();
+  };
+  return { open, pump, unplug: () => { clearInterval(timer); for (const cb of ended) cb(); }, samplesSent: () => pos };
 }
 
 /** 48 kHz take: silence with a 200 ms 600 Hz burst every `everyMs`. */
@@ -66,7 +73,7 @@ describe('RecorderState: settings, clipping, spectrogram', () => {
 
   it('counts down, then records recordMs and centres the sound in the window', async () => {
     const take = burstTake(2, 2000); // one burst at 1.0–1.2 s
-    const mic = fileMic(take, 48000);
+    const mic = fileMic(take, 48000, false);
     const rec = new RecorderState(mic.open, DEFAULT_FEATURE_CONFIG);
     rec.countdownS = 1;
     rec.recordMs = 2000;
@@ -74,6 +81,8 @@ describe('RecorderState: settings, clipping, spectrogram', () => {
     const p = rec.record();
     await until(() => rec.status === 'countdown');
     seen.push(rec.countdownLeft);
+    await until(() => rec.status === 'recording');
+    mic.pump(Math.ceil(96000 / 2048)); // 2 s from the start of the take
     const clip = await p;
     expect(seen).toEqual([1]);
     expect(clip.length).toBe(16000);
@@ -90,10 +99,11 @@ describe('RecorderState: settings, clipping, spectrogram', () => {
 
 describe('RecorderState: continuous mode', () => {
   it('splits a take into one clip per sound for review', async () => {
-    const mic = fileMic(burstTake(4, 800), 48000); // bursts at 0.4, 1.2, 2.0, 2.8, 3.6 s
+    const mic = fileMic(burstTake(4, 800), 48000, false); // bursts at 0.4, 1.2, 2.0, 2.8, 3.6 s
     const rec = new RecorderState(mic.open, DEFAULT_FEATURE_CONFIG);
     const p = rec.takeContinuous();
-    await until(() => rec.takeS >= 3.95);
+    await until(() => rec.status === 'recording');
+    mic.pump(Math.floor((4 * 48000) / 2048));
     rec.stopTake();
     const n = await p;
     expect(n).toBe(5);
@@ -106,10 +116,11 @@ describe('RecorderState: continuous mode', () => {
   });
 
   it('a device unplugged mid-take keeps what was recorded, with a clear message', async () => {
-    const mic = fileMic(burstTake(4, 800), 48000);
+    const mic = fileMic(burstTake(4, 800), 48000, false);
     const rec = new RecorderState(mic.open, DEFAULT_FEATURE_CONFIG);
     const p = rec.takeContinuous();
-    await until(() => rec.takeS >= 1.7);
+    await until(() => rec.status === 'recording');
+    mic.pump(Math.ceil((1.7 * 48000) / 2048));
     mic.unplug();
     const n = await p;
     expect(n).toBeGreaterThanOrEqual(2); // the bursts at 0.4 and 1.2 s
@@ -119,11 +130,12 @@ describe('RecorderState: continuous mode', () => {
   });
 
   it('a device unplugged during a single clip rejects with mic/ended', async () => {
-    const mic = fileMic(burstTake(2, 1000), 48000);
+    const mic = fileMic(burstTake(2, 1000), 48000, false);
     const rec = new RecorderState(mic.open, DEFAULT_FEATURE_CONFIG);
     rec.recordMs = 5000;
     const p = rec.record();
-    await until(() => rec.status === 'recording' && mic.samplesSent() > 48000);
+    await until(() => rec.status === 'recording');
+    mic.pump(30);
     mic.unplug();
     await expect(p).rejects.toMatchObject({ code: 'mic/ended' });
     expect(rec.status).toBe('error');
