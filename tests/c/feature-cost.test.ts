@@ -4,7 +4,7 @@
  * tools/qemu-insn, and cycles from the executed instruction mix. The estimate is a fit of such
  * measurements; this keeps it honest when features.h changes.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { featuresCSource } from '../../src/core/export/c-features.ts';
 import { requireTool } from './helpers/gcc.ts';
 
 const TOOL = join(import.meta.dirname, '..', '..', 'tools', 'qemu-insn', 'insn-count.ts');
-const ready = existsSync(TOOL) && requireTool('arm-none-eabi-gcc') && requireTool('qemu-system-arm') && requireTool('gcc');
+const ready = requireTool('arm-none-eabi-gcc') && requireTool('qemu-system-arm') && requireTool('gcc');
 
 function program(config: ReturnType<typeof featurePreset>['config']): string {
   return `${featuresCSource(config, { scale: 0.1, zeroPoint: 0 })}
