@@ -66,6 +66,10 @@ export interface ClipStore {
   saveModel(files: ModelFiles): Promise<void>;
   loadModel(): Promise<ModelFiles | undefined>;
   deleteModel(): Promise<void>;
+  /** Named models of the current project, kept beside the current one for comparison (issue 5). */
+  saveNamedModel(name: string, files: ModelFiles): Promise<void>;
+  listNamedModels(): Promise<{ name: string; files: ModelFiles; savedAtMs: number }[]>;
+  deleteNamedModel(name: string): Promise<void>;
   close(): void;
 }
 
@@ -331,6 +335,23 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
       guard('delete the model', async () => {
         const tx = db.transaction('models', 'readwrite');
         await Promise.all([tx.store.delete(current.id), tx.done]);
+      }),
+    // Named models share the models store, keyed `${projectId}/${name}` (no schema change).
+    saveNamedModel: (name, files) =>
+      guard('save the model', async () => {
+        const tx = db.transaction('models', 'readwrite');
+        await Promise.all([tx.store.put({ key: `${current.id}/${name}`, files, savedAtMs: Date.now() }), tx.done]);
+      }),
+    listNamedModels: () =>
+      guard('read the models', async () => {
+        const prefix = `${current.id}/`;
+        const all = await db.getAll('models', IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+        return all.map((r) => ({ name: r.key.slice(prefix.length), files: r.files, savedAtMs: r.savedAtMs }));
+      }),
+    deleteNamedModel: (name) =>
+      guard('delete the model', async () => {
+        const tx = db.transaction('models', 'readwrite');
+        await Promise.all([tx.store.delete(`${current.id}/${name}`), tx.done]);
       }),
     close: () => db.close(),
   };

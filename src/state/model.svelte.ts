@@ -5,7 +5,10 @@
 import type { Clip } from '../core/dataset/clip.ts';
 import { EarshotError, describeError } from '../core/errors.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
-import { serializeModel, deserializeModel, type ModelArtifact } from '../core/model/artifact.ts';
+import { serializeModel, deserializeModel, type ModelArtifact, type ModelFiles } from '../core/model/artifact.ts';
+import { analyzeSpec } from '../core/model/analyze.ts';
+import { estimate } from '../core/mcu/estimate.ts';
+import { getBoard } from '../core/mcu/boards.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
@@ -21,6 +24,41 @@ export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
 export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
   return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker, session: c.session }));
+}
+
+/** One saved model in the side-by-side comparison. */
+export interface SavedModelRow {
+  name: string;
+  spec: string;
+  labels: string[];
+  valAccuracy: number | null;
+  split: string;
+  params: number;
+  macs: number;
+  /** int8 estimate on COMPARE_BOARD_ID with Earshot's C runtime (core/mcu estimate). */
+  flashBytes: number | null;
+  ramBytes: number | null;
+  latencyMs: number | null;
+  savedAtMs: number;
+}
+export const COMPARE_BOARD_ID = 'nano33ble';
+
+/** The comparison row of a saved model: accuracy from its training, size and latency estimated. */
+export function savedModelRow(name: string, files: ModelFiles, savedAtMs: number): SavedModelRow {
+  const a = deserializeModel(files);
+  const analysis = analyzeSpec(a.spec);
+  let fit: { flashBytes: number; ramBytes: number; latencyMs: number } | null = null;
+  try {
+    fit = estimate(analysis, getBoard(COMPARE_BOARD_ID));
+  } catch {
+    fit = null; // a spec the estimator cannot cost: shown as unknown
+  }
+  const acc = a.training?.valAccuracy;
+  return {
+    name, spec: a.spec.name ?? 'custom', labels: a.labels, valAccuracy: acc === undefined || Number.isNaN(acc) ? null : acc,
+    split: a.training?.split ?? 'random', params: analysis.totalParams, macs: analysis.totalMacs,
+    flashBytes: fit?.flashBytes ?? null, ramBytes: fit?.ramBytes ?? null, latencyMs: fit?.latencyMs ?? null, savedAtMs,
+  };
 }
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'webgl', 'cpu'];
@@ -97,6 +135,7 @@ export class ModelState {
 
   /** Restore the saved model (if any) after a reload. */
   async load(): Promise<void> {
+    await this.refreshSaved();
     const files = await this.#store.loadModel();
     if (!files) return;
     try {
@@ -283,6 +322,59 @@ export class ModelState {
     } catch (e) {
       this.quantStatus = 'error';
       this.quantError = describeError(e);
+    }
+  }
+
+  /** Saved models of this project, compared side by side. */
+  savedModels = $state.raw<SavedModelRow[]>([]);
+  savedError = $state<string | null>(null);
+
+  async refreshSaved(): Promise<void> {
+    try {
+      const list = await this.#store.listNamedModels();
+      this.savedModels = list.map((m) => savedModelRow(m.name, m.files, m.savedAtMs)).sort((x, y) => x.savedAtMs - y.savedAtMs);
+      this.savedError = null;
+    } catch (e) {
+      this.savedError = describeError(e);
+    }
+  }
+
+  /** Keep the current model under a name (1–40 characters, no '/'); the same name replaces it. */
+  async saveAs(name: string): Promise<void> {
+    const n = name.trim();
+    if (!this.artifact) return;
+    if (n.length < 1 || n.length > 40 || n.includes('/')) {
+      this.savedError = 'a model name has 1 to 40 characters and no "/"';
+      return;
+    }
+    try {
+      await this.#store.saveNamedModel(n, serializeModel(this.artifact));
+      await this.refreshSaved();
+    } catch (e) {
+      this.savedError = describeError(e);
+    }
+  }
+
+  /** Make a saved model the current one (quantize, fit and export then use it). */
+  async useSaved(name: string): Promise<void> {
+    if (this.busy) return;
+    const m = (await this.#store.listNamedModels()).find((x) => x.name === name);
+    if (!m) return;
+    const a = deserializeModel(m.files);
+    this.resetQuant();
+    this.curve = [];
+    await this.#setArtifact(a);
+    this.backend = a.training?.backend ?? null;
+    this.status = 'done';
+    if (a.quantized) this.quantStatus = 'done';
+  }
+
+  async deleteSaved(name: string): Promise<void> {
+    try {
+      await this.#store.deleteNamedModel(name);
+      await this.refreshSaved();
+    } catch (e) {
+      this.savedError = describeError(e);
     }
   }
 

@@ -14,6 +14,7 @@ import { mulberry32 } from '../../src/core/model/prng.ts';
 import { createTrainApi } from '../../src/workers/train-api.ts';
 import { inProcessTrainClient, type TrainClient } from '../../src/workers/train-bridge.ts';
 import { ModelState } from '../../src/state/model.svelte.ts';
+import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import { FitState } from '../../src/state/fit.svelte.ts';
 import { ExportState } from '../../src/state/export.svelte.ts';
 
@@ -78,6 +79,31 @@ describe('ModelState', () => {
     expect(cells.map((c) => c.length)).toEqual(ev.confusion.flat());
     expect(new Set(cells.flat()).size).toBe(ev.clipIds.length);
     for (const id of trained.cellClipIds(0, 0)) expect(id.startsWith('high')).toBe(true);
+  });
+
+  it('keeps several named models per project and compares them (accuracy, params, MACs, estimated flash/RAM/latency)', async () => {
+    await trained.saveAs('first');
+    await trained.saveAs('second');
+    await trained.saveAs('bad/name');
+    expect(trained.savedError).toMatch(/no "\/"/);
+    expect(trained.savedModels.map((m) => m.name)).toEqual(['first', 'second']);
+    const row = trained.savedModels[0]!;
+    const a = analyzeSpec(trained.artifact!.spec);
+    expect(row.params).toBe(a.totalParams);
+    expect(row.macs).toBe(a.totalMacs);
+    expect(row.valAccuracy).toBe(trained.valAccuracy);
+    expect(row.latencyMs).toBeGreaterThan(0);
+    expect(row.flashBytes).toBeGreaterThan(a.totalParams);
+    // survives a reload: a fresh state on the same store lists them
+    const again = new ModelState(() => client, store, config);
+    await again.load();
+    expect(again.savedModels.map((m) => m.name)).toEqual(['first', 'second']);
+    await again.deleteSaved('first');
+    expect(again.savedModels.map((m) => m.name)).toEqual(['second']);
+    await again.useSaved('second');
+    expect(again.artifact?.spec).toEqual(trained.artifact!.spec);
+    expect(again.status).toBe('done');
+    await again.deleteSaved('second');
   });
 
   it('quantizes: float and int8 accuracy on all clips, the int8 model persists across reload', async () => {
