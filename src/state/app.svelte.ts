@@ -16,6 +16,7 @@ import { FeatureCache } from './features.svelte.ts';
 import { ModelState } from './model.svelte.ts';
 import { ExportState, type SaveBytes, type SaveFile } from './export.svelte.ts';
 import { FitState } from './fit.svelte.ts';
+import { DesignState } from './design.svelte.ts';
 import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
 import { browserDecoder } from '../platform/decode-audio.ts';
@@ -40,6 +41,7 @@ export interface AppState {
   features: FeatureCache;
   model: ModelState;
   fit: FitState;
+  design: DesignState;
   exporter: ExportState;
   demo: DemoState;
   projects: ProjectsState;
@@ -73,6 +75,7 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     features: new FeatureCache(features, config),
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
+    design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s'),
     exporter: new ExportState(
       train,
       deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' })),

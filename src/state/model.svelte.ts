@@ -7,6 +7,7 @@ import { EarshotError, describeError } from '../core/errors.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import { serializeModel, deserializeModel, type ModelArtifact, type ModelFiles } from '../core/model/artifact.ts';
 import { analyzeSpec } from '../core/model/analyze.ts';
+import type { ModelSpec } from '../core/model/spec.ts';
 import { estimate } from '../core/mcu/estimate.ts';
 import { getBoard } from '../core/mcu/boards.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
@@ -77,6 +78,8 @@ export class ModelState {
   seed = $state(42);
   valFraction = 0.2;
 
+  /** A spec from the model editor to train instead of the preset (null: the preset). */
+  customSpec = $state.raw<ModelSpec | null>(null);
   /** 'auto' probes wasm, webgl and cpu with a short training run and keeps the fastest. */
   backendChoice = $state<BackendChoice>('auto');
   probe = $state.raw<ProbeEntry[] | null>(null);
@@ -259,6 +262,7 @@ export class ModelState {
       lrSchedule: this.lrSchedule === 'step' ? { kind: 'step', everyEpochs: 10, factor: 0.5 } : { kind: this.lrSchedule },
       classWeighting: this.balanceClasses ? 'balanced' : 'none',
       augment: this.augment ? {} : undefined,
+      spec: this.customSpec ?? undefined,
     };
   }
 
