@@ -16,6 +16,7 @@ import type { ClipStore } from '../platform/clip-store.ts';
 import type { BackendChoice, TrainClient, TrainJob } from '../workers/train-bridge.ts';
 import type { ProbeEntry } from '../workers/train-api.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
+import { speakerFromName } from '../core/model/split.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
 import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantize.ts';
 
@@ -24,7 +25,8 @@ export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled
 export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
 export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
-  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker, session: c.session }));
+  // An imported file without a recorded speaker gets the one its name gives (<speaker>_<rest>.wav).
+  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker ?? (c.name ? speakerFromName(c.name) : undefined), session: c.session }));
 }
 
 /** One saved model in the side-by-side comparison. */

@@ -93,3 +93,13 @@ export function leaveOneGroupOut(groups: readonly (string | undefined)[]): Group
     return { group, train, val };
   });
 }
+
+/**
+ * The speaker a file name names, by the Speech Commands convention `<speaker>_nohash_<n>.wav`
+ * (any `<speaker>_<rest>.wav`): the part before the first '_'; undefined when there is none.
+ */
+export function speakerFromName(path: string): string | undefined {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const i = base.indexOf('_');
+  return i > 0 ? base.slice(0, i) : undefined;
+}

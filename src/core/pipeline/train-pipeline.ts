@@ -10,7 +10,7 @@ import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/a
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
 import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type LrSchedule } from '../model/train.ts';
-import { leaveOneGroupOut, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
+import { leaveOneGroupOut, speakerFromName, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
 import { augmentFeatures, augmentSamples, type AugmentOptions } from '../dataset/augment.ts';
 import { collectLabels, labelIndices, type LabeledClip } from './labeled-clips.ts';
 
@@ -194,16 +194,6 @@ export async function crossValidate(req: TrainRequest, by: 'speaker' | 'session'
     total += f.val.length;
   }
   return { by, folds: out, meanAccuracy: out.reduce((s, f) => s + f.accuracy, 0) / out.length, pooledAccuracy: correct / total };
-}
-
-/**
- * The speaker a file name names, by the Speech Commands convention `<speaker>_nohash_<n>.wav`
- * (any `<speaker>_<rest>.wav`): the part before the first '_'; undefined when there is none.
- */
-export function speakerFromName(path: string): string | undefined {
-  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-  const i = base.indexOf('_');
-  return i > 0 ? base.slice(0, i) : undefined;
 }
 
 /** Clips with a speaker taken from their file name where they have none. */

@@ -1,0 +1,122 @@
+/**
+ * Design → train → evaluate in Debian Chromium, one persistent profile: the model editor's live
+ * MACs and its message on the layer at fault; training the designed network with the backend
+ * probe, cancelled once and then run to the end with speaker split and early stopping; the UI
+ * after a reload (model, curve, backend, saved models back); the confusion matrix and the clips
+ * behind a cell.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+
+let tmp = '';
+let server: PreviewServer | null = null;
+
+beforeAll(async () => {
+  requireTool('sox');
+  tmp = mkdtempSync(join(tmpdir(), 'earshot-train-'));
+  // two speakers per class (names <speaker>_<n>.wav), tones at different pitches
+  for (const [label, hz] of [['low', 300], ['high', 2500]] as const) {
+    for (const speaker of ['ann', 'bob', 'cy']) {
+      for (let k = 0; k < 3; k++) {
+        const f = Math.round(hz * (1 + 0.04 * k) * (speaker === 'bob' ? 1.05 : speaker === 'cy' ? 0.95 : 1));
+        run('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(tmp, `${speaker}_${label}_${k}.wav`), 'synth', '0.8', 'sine', String(f), 'vol', '0.5', 'pad', '0.1', '0.1']);
+      }
+    }
+  }
+  server = await startPreview();
+});
+
+afterAll(() => {
+  server?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const status = (page: Page) => page.getByTestId('train-status').getAttribute('data-status');
+
+describe('design, train, evaluate', () => {
+  it('edits a network live, trains it (cancel, then to the end), survives a reload, shows the confusion matrix', async () => {
+    const context = await launchPersistent(join(tmp, 'profile'));
+    try {
+      let page = context.pages()[0] ?? (await context.newPage());
+      const seen = watchPage(page, server!.origin);
+      await page.goto(server!.origin);
+      await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+
+      for (const label of ['low', 'high']) {
+        await page.getByTestId('class-name-input').fill(label);
+        await page.getByTestId('add-class-button').click();
+        await page.getByTestId(`class-radio-${label}`).check();
+        const files = ['ann', 'bob', 'cy'].flatMap((s) => [0, 1, 2].map((k) => join(tmp, `${s}_${label}_${k}.wav`)));
+        await page.getByTestId('import-input').setInputFiles(files);
+        await expect.poll(async () => Number.parseInt((await page.getByTestId(`class-count-${label}`).textContent()) ?? '', 10), { timeout: 20_000 }).toBe(9);
+      }
+
+      // The editor: tiny-conv, then wider filters (MACs change as you type), then a broken layer.
+      await page.getByTestId('design-preset').selectOption('tiny-conv');
+      await page.getByTestId('design-load-preset').click();
+      const macs = async () => (await page.getByTestId('design-macs').textContent()) ?? '';
+      const before = await macs();
+      await page.getByTestId('field-0-filters').fill('4');
+      await expect.poll(macs).not.toBe(before);
+      expect(await page.getByTestId('layer-shape-0').textContent()).toBe('[25×20×4]');
+      await page.getByTestId('field-0-kernelSize').fill('10, 8');
+      await page.getByTestId('design-add-layer').click(); // a dense after the softmax dense: valid
+      await page.getByTestId('field-4-units').fill('x');
+      expect(await page.getByTestId('layer-row').nth(4).textContent()).toMatch(/not a number/);
+      await page.getByTestId('remove-layer-4').click();
+      await page.getByTestId('use-design').check();
+      await page.getByTestId('training-design').waitFor();
+
+      // Options: speaker split, early stopping; cancel a long run first.
+      await page.locator('details.options summary').click();
+      await page.getByTestId('split-select').selectOption('speaker');
+      await page.getByTestId('epochs-input').fill('400');
+      await page.getByTestId('train-button').click();
+      await expect.poll(async () => ((await status(page)) === 'error' ? await page.getByTestId('train-error').textContent() : Number(await page.getByTestId('loss-curve').getAttribute('data-points'))), { timeout: 90_000 }).toBeGreaterThan(0);
+      await page.getByTestId('train-eta').waitFor({ timeout: 10_000 });
+      await page.getByTestId('cancel-button').click();
+      await expect.poll(() => status(page), { timeout: 15_000 }).toBe('cancelled');
+      expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
+      expect(await page.getByTestId('backend-probe').textContent()).toMatch(/wasm \d+/);
+
+      await page.getByTestId('epochs-input').fill('30');
+      await page.getByTestId('early-stop-input').fill('3');
+      await page.getByTestId('train-button').click();
+      await expect.poll(() => status(page), { timeout: 180_000, interval: 500 }).toMatch(/done|error/);
+      expect(await page.getByTestId('train-error').count()).toBe(0);
+      const points = Number(await page.getByTestId('loss-curve').getAttribute('data-points'));
+      expect(points).toBeGreaterThan(0);
+      await page.getByTestId('model-name-input').fill('designed');
+      await page.getByTestId('save-model-button').click();
+      await page.getByTestId('saved-model-row').first().waitFor();
+
+      // Reload: the trained model, its curve, backend and the saved model come back.
+      await page.reload();
+      page = context.pages()[0]!;
+      await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+      await expect.poll(() => status(page), { timeout: 20_000 }).toBe('done');
+      expect(Number(await page.getByTestId('loss-curve').getAttribute('data-points'))).toBe(points);
+      expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
+      expect(await page.getByTestId('saved-model-row').getAttribute('data-name')).toBe('designed');
+
+      // Evaluate on the validation clips (a held-out speaker: 6 clips), then listen to a cell.
+      await page.getByTestId('evaluate-button').click();
+      await expect.poll(() => page.getByTestId('evaluate-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+      expect(await page.getByTestId('evaluate-status').textContent()).toMatch(/on 6 validation clips/);
+      const cells = await page.locator('[data-testid^="confusion-cell-"]').allTextContents();
+      expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(6);
+      const nonEmpty = page.locator('[data-testid^="confusion-cell-"]:not([disabled])').first();
+      const n = Number(await nonEmpty.textContent());
+      await nonEmpty.click();
+      await expect.poll(() => page.getByTestId('cell-clip').count()).toBe(n);
+      expect(seen.errors).toEqual([]);
+      expect(seen.foreign).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
