@@ -17,6 +17,7 @@ import { ModelState } from './model.svelte.ts';
 import { ExportState, type SaveBytes, type SaveFile } from './export.svelte.ts';
 import { FitState } from './fit.svelte.ts';
 import { DesignState } from './design.svelte.ts';
+import { LiveState } from './live.svelte.ts';
 import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
 import { browserDecoder } from '../platform/decode-audio.ts';
@@ -42,6 +43,7 @@ export interface AppState {
   model: ModelState;
   fit: FitState;
   design: DesignState;
+  live: LiveState;
   exporter: ExportState;
   demo: DemoState;
   projects: ProjectsState;
@@ -76,6 +78,7 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
     design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s'),
+    live: new LiveState(train, deps.openMicrophone ?? openMicrophone, model, config),
     exporter: new ExportState(
       train,
       deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' })),

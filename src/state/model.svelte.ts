@@ -8,6 +8,7 @@ import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import { serializeModel, deserializeModel, type ModelArtifact, type ModelFiles } from '../core/model/artifact.ts';
 import { analyzeSpec } from '../core/model/analyze.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
+import type { PostprocessingSettings } from '../core/quant/postprocess.ts';
 import { estimate } from '../core/mcu/estimate.ts';
 import { getBoard } from '../core/mcu/boards.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
@@ -382,6 +383,12 @@ export class ModelState {
     } catch (e) {
       this.savedError = describeError(e);
     }
+  }
+
+  /** Keep live-inference post-processing settings with the current model (and persist it). */
+  async setPostprocessing(settings: PostprocessingSettings): Promise<void> {
+    if (!this.artifact) return;
+    await this.#setArtifact({ ...this.artifact, postprocessing: settings });
   }
 
   async #setArtifact(a: ModelArtifact): Promise<void> {

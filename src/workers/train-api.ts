@@ -82,6 +82,10 @@ export interface TrainApi {
   measure(job: MeasureJob): Promise<Result<Throughput>>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch: (done: number, total: number) => void): Promise<Result<ModelArtifact>>;
   cancel(): void;
+  /** Live inference: the model windows are classified with (int8 when quantized, as the firmware). */
+  setLiveModel(artifact: ModelArtifact | null): Promise<Result<boolean>>;
+  /** Class probabilities of one window (model rate, clip length) with the live model. */
+  classifyLive(samples: Float32Array): Promise<Result<number[]>>;
   /** Float accuracy, confusion matrix, per-class precision/recall, and every clip's prediction. */
   evaluate(artifact: ModelArtifact, clips: LabeledClip[]): Promise<Result<EvaluationOutcome>>;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<Result<QuantizeOutcome>>;
@@ -137,6 +141,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     return p;
   };
   let controller: AbortController | null = null;
+  let live: ModelArtifact | null = null;
 
   return {
     init: (choice) => attempt('train/failed', () => ensureBackend(choice)),
@@ -174,6 +179,20 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
       }),
 
     cancel: () => controller?.abort(),
+
+    setLiveModel: (artifact) =>
+      attempt('model/invalid', async () => {
+        if (artifact && !artifact.quantized) await ensureBackend();
+        live = artifact;
+        return live !== null;
+      }),
+
+    classifyLive: (samples) =>
+      attempt('model/invalid', async () => {
+        if (!live) throw new EarshotError('model/invalid', 'no model for live inference');
+        const [p] = await classifyClips(live, [samples], { int8: live.quantized !== undefined });
+        return p!.probabilities;
+      }),
 
     evaluate: (artifact, clips) =>
       attempt('model/invalid', async () => {

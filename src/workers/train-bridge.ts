@@ -20,6 +20,8 @@ export interface TrainClient {
   /** Ask the running training to stop; it rejects with 'train/cancelled'. */
   cancel(): void;
   evaluate(artifact: ModelArtifact, clips: LabeledClip[]): Promise<EvaluationOutcome>;
+  setLiveModel(artifact: ModelArtifact | null): Promise<boolean>;
+  classifyLive(samples: Float32Array): Promise<number[]>;
   quantize(artifact: ModelArtifact, clips: LabeledClip[], opts?: { calibrationSize?: number }): Promise<QuantizeOutcome>;
   exportHeader(artifact: ModelArtifact, prefix: string, testClips: LabeledClip[]): Promise<string>;
   fineTuneInt8(artifact: ModelArtifact, clips: LabeledClip[], opts?: { epochs?: number; calibrationSize?: number }): Promise<QatOutcome>;
@@ -74,6 +76,12 @@ export function createTrainClient(
     async evaluate(artifact, clips) {
       return unwrap(await bridge.call<Result<EvaluationOutcome>>((api) => api.evaluate(artifact, clips)));
     },
+    async setLiveModel(artifact) {
+      return unwrap(await bridge.call<Result<boolean>>((api) => api.setLiveModel(artifact)));
+    },
+    async classifyLive(samples) {
+      return unwrap(await bridge.call<Result<number[]>>((api) => api.classifyLive(samples)));
+    },
     async quantize(artifact, clips, opts) {
       return unwrap(await bridge.call<Result<QuantizeOutcome>>((api) => api.quantize(artifact, clips, opts)));
     },
@@ -102,6 +110,12 @@ export function inProcessTrainClient(api: TrainApi): TrainClient {
     cancel: () => api.cancel(),
     async evaluate(artifact, clips) {
       return unwrap(await api.evaluate(artifact, clips));
+    },
+    async setLiveModel(artifact) {
+      return unwrap(await api.setLiveModel(artifact));
+    },
+    async classifyLive(samples) {
+      return unwrap(await api.classifyLive(samples));
     },
     async quantize(artifact, clips, opts) {
       return unwrap(await api.quantize(artifact, clips, opts));

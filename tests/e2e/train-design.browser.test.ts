@@ -27,6 +27,7 @@ beforeAll(async () => {
       }
     }
   }
+  run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', join(tmp, 'mic-low.wav'), 'synth', '3', 'sine', '300', 'vol', '0.5']);
   server = await startPreview();
 });
 
@@ -38,7 +39,7 @@ afterAll(() => {
 const status = (page: Page) => page.getByTestId('train-status').getAttribute('data-status');
 
 describe('design, train, evaluate', () => {
-  it('edits a network live, trains it (cancel, then to the end), survives a reload, shows the confusion matrix', async () => {
+  it('edits a network live, trains it (cancel, then to the end), survives a reload, shows the confusion matrix, listens live on the fake mic', async () => {
     const context = await launchPersistent(join(tmp, 'profile'));
     try {
       let page = context.pages()[0] ?? (await context.newPage());
@@ -113,10 +114,37 @@ describe('design, train, evaluate', () => {
       const n = Number(await nonEmpty.textContent());
       await nonEmpty.click();
       await expect.poll(() => page.getByTestId('cell-clip').count()).toBe(n);
+      // Save post-processing settings with the model; they come back after a reload.
+      await page.getByTestId('live-hop').fill('200');
+      await page.getByTestId('live-threshold').fill('0.6');
+      await page.getByTestId('live-save').click();
       expect(seen.errors).toEqual([]);
       expect(seen.foreign).toEqual([]);
     } finally {
       await context.close();
+    }
+
+    // Live inference on the fake microphone playing a 'low' tone, same profile (model restored).
+    const mic = await launchPersistent(join(tmp, 'profile'), join(tmp, 'mic-low.wav'));
+    try {
+      const page = mic.pages()[0] ?? (await mic.newPage());
+      const seen = watchPage(page, server!.origin);
+      await page.goto(server!.origin);
+      await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+      await expect.poll(() => status(page), { timeout: 20_000 }).toBe('done');
+      await expect.poll(() => page.getByTestId('live-hop').inputValue(), { timeout: 10_000 }).toBe('200');
+      expect(await page.getByTestId('live-threshold').inputValue()).toBe('0.6');
+      await page.getByTestId('live-start').click();
+      await expect.poll(async () => Number(await page.getByTestId('live-status').getAttribute('data-windows')), { timeout: 30_000 }).toBeGreaterThan(5);
+      expect(Number(await page.getByTestId('live-timeline').getAttribute('data-points'))).toBeGreaterThan(5);
+      await expect.poll(() => page.getByTestId('live-detection').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await page.getByTestId('live-detection').first().getAttribute('data-label')).toBe('low');
+      await page.getByTestId('live-stop').click();
+      await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('idle');
+      expect(await page.getByTestId('live-error').count()).toBe(0);
+      expect(seen.errors).toEqual([]);
+    } finally {
+      await mic.close();
     }
   });
 });
