@@ -2,6 +2,7 @@
  * Instruction counting of Cortex-M code under qemu-system-arm with the insn-count TCG plugin
  * (insn-count.c beside this file), and a cycle model over the executed instruction mix.
  * Used by scripts/fit-costs.ts (the fitted cost table) and tests/c/mcu-insn-count.test.ts.
+ * Startup code, board memory maps and link flags: tools/arm/cortex-m.ts (shared with tests/c).
  * Node only (spawns gcc, arm-none-eabi-*, qemu-system-arm).
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARM_BOARDS, armLinkFlags, CORTEX_M_STARTUP_S, qemuArgs, startupDefines, type ArmBoardName } from '../arm/cortex-m.ts';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const PLUGIN_SOURCE = join(HERE, 'insn-count.c');
@@ -38,7 +40,8 @@ export function buildPlugin(outDir = join(tmpdir(), 'earshot-insn-count')): stri
  */
 export interface CoreBuild {
   cflags: string[];
-  machine: string;
+  /** The board (tools/arm/cortex-m.ts): its memory map places the startup code and stack. */
+  machine: ArmBoardName;
   cpu: string;
 }
 
@@ -54,44 +57,15 @@ export const CORE_BUILDS: Record<string, CoreBuild> = {
   'cortex-m55': { cflags: ['-mcpu=cortex-m55', '-mthumb', '-mfloat-abi=hard'], machine: 'mps3-an547', cpu: 'cortex-m55' },
 };
 
-/** Vector table at 0 (enables the FPU when there is one) and a fault handler that exits QEMU. */
-export const STARTUP_S = `    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .word 0x20400000
-    .word Reset_Handler
-    .rept 14
-    .word Fault_Handler
-    .endr
-    .text
-    .thumb_func
-    .global Reset_Handler
-Reset_Handler:
-#if defined(__ARM_FP)
-    ldr r0, =0xE000ED88
-    ldr r1, [r0]
-    orr r1, r1, #(0xF << 20)
-    str r1, [r0]
-    dsb
-    isb
-#endif
-    b _start
-    .thumb_func
-Fault_Handler:
-    movs r0, #0x18
-    ldr r1, =0x20023
-    bkpt 0xab
-1:  b 1b
-`;
-
 /** Compile C sources (paths) for a core at -Os into dir/name.elf (semihosting, rdimon). */
 export function buildElf(dir: string, name: string, sources: string[], build: CoreBuild, extra: string[] = []): string {
   mkdirSync(dir, { recursive: true });
   const startup = join(dir, 'startup.S');
-  writeFileSync(startup, STARTUP_S);
+  writeFileSync(startup, CORTEX_M_STARTUP_S);
   const elf = join(dir, `${name}.elf`);
-  sh('arm-none-eabi-gcc', [...build.cflags, '-Os', '-std=c99', '-Wall', '-Wextra', ...extra, ...sources, startup, '-o', elf,
-    '--specs=rdimon.specs', '-lrdimon', '-Wl,--section-start=.vectors=0x0']);
+  const board = ARM_BOARDS[build.machine];
+  sh('arm-none-eabi-gcc', [...build.cflags, '-Os', '-std=c99', '-Wall', '-Wextra', ...startupDefines(board), ...extra, ...sources, startup, '-o', elf,
+    ...armLinkFlags(board)]);
   return elf;
 }
 
@@ -110,8 +84,7 @@ export function countInsns(elf: string, build: CoreBuild, append: string, plugin
   if (opts.hi !== undefined) pargs.push(`hi=${opts.hi}`);
   if (opts.hist) pargs.push('hist=on');
   const r = spawnSync('qemu-system-arm', [
-    '-M', build.machine, '-cpu', build.cpu, '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-semihosting-config', 'enable=on,target=native', '-kernel', elf, '-append', append,
+    ...qemuArgs(build.machine, build.cpu, elf), '-append', append,
     '-plugin', `${plugin},${pargs.join(',')}`,
   ], { encoding: 'utf8', timeout: 300_000 });
   if (r.error) throw r.error;

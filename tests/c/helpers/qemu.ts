@@ -4,9 +4,11 @@
  * to newlib's _start; faults exit QEMU with a non-zero code instead of hanging.
  * Machines (TOOLCHAIN.md): mps2-an385 (M3), mps2-an386 (M4), mps2-an500 (M7), mps2-an505 (M33).
  * Each board has its own memory map (ARM_BOARDS): the vector table goes where the core fetches
- * it at reset, the program right after it, the initial stack at the top of a RAM bank.
+ * it at reset, the program right after it, the initial stack at the top of a RAM bank. The startup
+ * file, boards and link flags live in tools/arm/cortex-m.ts (shared with tools/qemu-insn).
  */
 import { spawnSync } from 'node:child_process';
+import { ARM_BOARDS, armLinkFlags, CORTEX_M_STARTUP_S, qemuArgs, startupDefines, type ArmBoard, type ArmBoardName } from '../../../tools/arm/cortex-m.ts';
 import { compileC, type Compiled, type RunResult } from './gcc.ts';
 
 export const ARM_CC = 'arm-none-eabi-gcc';
@@ -15,62 +17,7 @@ export const QEMU_ARM = 'qemu-system-arm';
 /** The firmware flags of the issue for a Cortex-M4F board. */
 export const CORTEX_M4F_FLAGS = ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-Os', '-Wall', '-Wextra', '-Werror'];
 
-const STARTUP_S = `/* Vector table at 0 for QEMU's MPS2 boards; enables the FPU (CPACR) if present. */
-    .syntax unified
-    .thumb
-    .section .vectors, "a"
-    .global earshot_test_vectors
-earshot_test_vectors:
-    .word STACK_TOP
-    .word Reset_Handler
-    .rept 14
-    .word Fault_Handler
-    .endr
-    .text
-    .thumb_func
-    .global Reset_Handler
-Reset_Handler:
-#if defined(__ARM_FP)
-    ldr r0, =0xE000ED88
-    ldr r1, [r0]
-    orr r1, r1, #(0xF << 20)
-    str r1, [r0]
-    dsb
-    isb
-#endif
-    /* a long jump: ARMv6-M's b reaches only ±2 KB */
-    ldr r0, =_start
-    bx r0
-    .thumb_func
-Fault_Handler:
-    /* SYS_EXIT (0x18) with ADP_Stopped_RunTimeErrorUnknown (0x20023): QEMU exits with 1. */
-    movs r0, #0x18
-    ldr r1, =0x20023
-    bkpt 0xab
-1:  b 1b
-`;
-
-export interface ArmBoard {
-  machine: string;
-  cpu: string;
-  /** Where the core reads its vector table at reset (VTOR reset value). */
-  vectorsAddress: number;
-  /** Initial stack pointer: the top of a RAM bank. */
-  stackTop: number;
-}
-
-/**
- * QEMU 7.2 MPS2 memory maps (hw/arm/mps2.c, mps2-tz.c): AN385/386/500 run from SSRAM1 at 0 with
- * SSRAM2/3 at 0x20000000; AN505 (TrustZone, boots Secure) fetches its vectors from 0x10000000
- * (the Secure alias of SSRAM1) and has Secure SSRAM2/3 at 0x38000000.
- */
-export const ARM_BOARDS = {
-  'mps2-an385': { machine: 'mps2-an385', cpu: 'cortex-m3', vectorsAddress: 0x0, stackTop: 0x20400000 },
-  'mps2-an386': { machine: 'mps2-an386', cpu: 'cortex-m4', vectorsAddress: 0x0, stackTop: 0x20400000 },
-  'mps2-an500': { machine: 'mps2-an500', cpu: 'cortex-m7', vectorsAddress: 0x0, stackTop: 0x20400000 },
-  'mps2-an505': { machine: 'mps2-an505', cpu: 'cortex-m33', vectorsAddress: 0x10000000, stackTop: 0x38200000 },
-} as const satisfies Record<string, ArmBoard>;
-export type ArmBoardName = keyof typeof ARM_BOARDS;
+export { ARM_BOARDS, type ArmBoard, type ArmBoardName } from '../../../tools/arm/cortex-m.ts';
 
 export interface ArmBuildOptions {
   /** Compiler flags; default CORTEX_M4F_FLAGS. */
@@ -81,22 +28,15 @@ export interface ArmBuildOptions {
   files?: Record<string, string>;
 }
 
-const hex = (n: number) => `0x${n.toString(16)}`;
-
 /** Build main.c (+ startup) into an ELF for one of QEMU's MPS2 machines. */
 export function compileArm(cSource: string, opts: ArmBuildOptions = {}): Compiled {
   const board: ArmBoard = ARM_BOARDS[opts.board ?? 'mps2-an386'];
   return compileC(cSource, {
     compiler: ARM_CC,
-    flags: [...(opts.flags ?? CORTEX_M4F_FLAGS), `-DSTACK_TOP=${hex(board.stackTop)}`],
-    files: { ...opts.files, 'startup.S': STARTUP_S },
+    flags: [...(opts.flags ?? CORTEX_M4F_FLAGS), ...startupDefines(board)],
+    files: { ...opts.files, 'startup.S': CORTEX_M_STARTUP_S },
     extraSources: ['startup.S'],
-    ldflags: [
-      '--specs=rdimon.specs', '-lrdimon',
-      `-Wl,--section-start=.vectors=${hex(board.vectorsAddress)}`,
-      // the program right after the vector table (the default script would start at 0x8000)
-      `-Wl,-Ttext-segment=${hex(board.vectorsAddress + 0x1000)}`,
-    ],
+    ldflags: armLinkFlags(board),
   });
 }
 
@@ -111,13 +51,7 @@ export interface QemuOptions {
 /** Run an ELF under qemu-system-arm with semihosting; returns stdout and main's return code. */
 export function runQemu(elf: string, opts: QemuOptions = {}): RunResult {
   const board = opts.board ? ARM_BOARDS[opts.board] : undefined;
-  const args = [
-    '-M', board?.machine ?? opts.machine ?? 'mps2-an386',
-    '-cpu', board?.cpu ?? opts.cpu ?? 'cortex-m4',
-    '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-semihosting-config', 'enable=on,target=native',
-    '-kernel', elf,
-  ];
+  const args = qemuArgs(board?.machine ?? opts.machine ?? 'mps2-an386', board?.cpu ?? opts.cpu ?? 'cortex-m4', elf);
   const r = spawnSync(QEMU_ARM, args, { encoding: 'utf8', maxBuffer: 256 << 20, timeout: opts.timeoutMs ?? 120_000 });
   if (r.error) throw r.error;
   if (r.status === null) throw new Error(`qemu was stopped by ${String(r.signal)} (timeout?)\n${r.stderr}`);
