@@ -15,7 +15,8 @@ import type { ModelSpec } from '../../src/core/model/spec.ts';
 import { argmaxInt8 } from '../../src/core/quant/argmax.ts';
 import { runInt8 } from '../../src/core/quant/int8-engine.ts';
 import { PRESET_NAMES, presetSpec } from '../../src/core/model/presets.ts';
-import { TEST_SPECS, mulberry32, randomSpec } from '../unit/quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS, randomSpec } from '../unit/quantize-fixtures.ts';
 import { requireTool } from './helpers/gcc.ts';
 import { seededQuantizedModel, type SeededModel } from './helpers/model-fixtures.ts';
 

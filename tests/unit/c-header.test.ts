@@ -6,7 +6,8 @@ import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import type { ModelArtifact } from '../../src/core/model/artifact.ts';
 import type { ModelSpec } from '../../src/core/model/spec.ts';
 import { quantizeModel } from '../../src/core/quant/quantize.ts';
-import { TEST_SPECS, mulberry32, randomInput, randomSpec, randomWeights } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS, randomInput, randomSpec, randomWeights } from './quantize-fixtures.ts';
 
 const CONFIG = validateFeatureConfig({ clipMs: 200, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 8 });
 const S = featureShape(CONFIG);

@@ -15,7 +15,8 @@ import { ExportState, fileNameFor, provenanceOf } from '../../src/state/export.s
 import { createTrainApi } from '../../src/workers/train-api.ts';
 import { inProcessTrainClient, type TrainClient } from '../../src/workers/train-bridge.ts';
 import { seededQuantizedModel, synthClip } from '../c/helpers/model-fixtures.ts';
-import { TEST_SPECS, mulberry32 } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS } from './quantize-fixtures.ts';
 
 const CONFIG = validateFeatureConfig({ clipMs: 250, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 12 });
 const seeded = seededQuantizedModel(TEST_SPECS.convPoolDepthwise!, CONFIG, 11, { clips: 0 }).artifact;

@@ -4,7 +4,8 @@ import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import type { FloatWeights } from '../../src/core/model/artifact.ts';
 import type { LayerSpec, SpecAnalysis } from '../../src/core/model/spec.ts';
 import { runFloat, tfPadding } from '../../src/core/quant/float-engine.ts';
-import { TEST_SPECS, mulberry32, randomInput, randomWeights } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS, randomInput, randomWeights } from './quantize-fixtures.ts';
 
 /** Build the same network by hand with tf.layers (independent of src/core/model). */
 function buildTf(a: SpecAnalysis, weights: FloatWeights): tf.LayersModel {

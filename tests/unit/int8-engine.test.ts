@@ -4,7 +4,8 @@ import { runFloat } from '../../src/core/quant/float-engine.ts';
 import { runInt8, runInt8Detailed } from '../../src/core/quant/int8-engine.ts';
 import { dequantize, quantize, quantizeModel, sqnrDb } from '../../src/core/quant/quantize.ts';
 import { argmaxInt8 } from '../../src/core/quant/argmax.ts';
-import { TEST_SPECS, mulberry32, randomInput, randomSpec, randomWeights } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS, randomInput, randomSpec, randomWeights } from './quantize-fixtures.ts';
 import type { ModelSpec } from '../../src/core/model/spec.ts';
 
 function argmax(v: ArrayLike<number>): number {

@@ -8,7 +8,8 @@ import { fineTuneAndRequantize } from '../../src/core/pipeline/quantize-pipeline
 import { fakeQuantKernel, fineTuneQuantAware } from '../../src/core/quant/qat.ts';
 import type { QConv2dOp, QDepthwiseConv2dOp } from '../../src/core/quant/quantized-model.ts';
 import { seededQuantizedModel, synthClip } from '../c/helpers/model-fixtures.ts';
-import { TEST_SPECS, mulberry32 } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS } from './quantize-fixtures.ts';
 
 const CONFIG = validateFeatureConfig({ clipMs: 250, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 12 });
 

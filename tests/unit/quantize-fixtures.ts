@@ -3,18 +3,8 @@
  * float weights in tfjs layouts, random inputs.
  */
 import type { FloatWeights, WeightTensor } from '../../src/core/model/artifact.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
 import type { ModelSpec, SpecAnalysis } from '../../src/core/model/spec.ts';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tensor(name: string, shape: number[], rand: () => number, lo: number, hi: number): WeightTensor {
   const n = shape.reduce((a, b) => a * b, 1);

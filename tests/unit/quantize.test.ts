@@ -6,7 +6,8 @@ import type { ModelSpec } from '../../src/core/model/spec.ts';
 import { runInt8 } from '../../src/core/quant/int8-engine.ts';
 import { activationRange, chooseQuantParams, dequantize, quantize, quantizeModel } from '../../src/core/quant/quantize.ts';
 import type { QuantizedModel } from '../../src/core/quant/quantized-model.ts';
-import { TEST_SPECS, mulberry32, randomInput, randomWeights } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS, randomInput, randomWeights } from './quantize-fixtures.ts';
 
 function build(spec: ModelSpec, seed = 1, nCal = 8) {
   const a = analyzeSpec(spec);

@@ -25,7 +25,8 @@ import { presetSpec } from '../../src/core/model/presets.ts';
 import { runInt8 } from '../../src/core/quant/int8-engine.ts';
 import type { QuantizedModel } from '../../src/core/quant/quantized-model.ts';
 import { seededQuantizedModel } from '../c/helpers/model-fixtures.ts';
-import { TEST_SPECS, mulberry32 } from './quantize-fixtures.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
+import { TEST_SPECS } from './quantize-fixtures.ts';
 
 const CONFIG = validateFeatureConfig({ clipMs: 250, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 12 });
 const SPECS = {

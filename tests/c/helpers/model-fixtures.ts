@@ -9,7 +9,8 @@ import { analyzeSpec } from '../../../src/core/model/analyze.ts';
 import type { ModelArtifact } from '../../../src/core/model/artifact.ts';
 import type { ModelSpec } from '../../../src/core/model/spec.ts';
 import { quantizeModel } from '../../../src/core/quant/quantize.ts';
-import { mulberry32, randomWeights } from '../../unit/quantize-fixtures.ts';
+import { mulberry32 } from '../../../src/core/model/prng.ts';
+import { randomWeights } from '../../unit/quantize-fixtures.ts';
 
 export const AWKWARD_LABELS = ['yes', 'no "quoted" */ \\ ??=', 'naïve', 'noise\n'];
 
