@@ -9,19 +9,13 @@ import type { ModelSpec } from '../model/spec.ts';
 import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
-import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type LrSchedule } from '../model/train.ts';
+import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type EpochReport, type LrSchedule } from '../model/train.ts';
 import { leaveOneGroupOut, speakerFromName, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
 import { augmentFeatures, augmentSamples, type AugmentOptions } from '../dataset/augment.ts';
 import { collectLabels, labelIndices, type LabeledClip } from './labeled-clips.ts';
 
-export interface EpochProgress {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  acc: number;
-  valLoss?: number;
-  valAcc?: number;
-}
+/** One finished epoch's figures, as the trainer reports them. */
+export type EpochProgress = EpochReport;
 
 export interface TrainRequest {
   clips: LabeledClip[];

@@ -57,6 +57,23 @@ export function requireWeight(weights: FloatWeights, layer: string, name: string
   return t.data;
 }
 
+export interface BatchNormWeights {
+  gamma: Float32Array;
+  beta: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+}
+
+/** The four per-channel weights of a batchNormalization layer with `c` channels. */
+export function requireBatchNormWeights(weights: FloatWeights, layer: string, c: number): BatchNormWeights {
+  return {
+    gamma: requireWeight(weights, layer, 'gamma', [c]),
+    beta: requireWeight(weights, layer, 'beta', [c]),
+    mean: requireWeight(weights, layer, 'moving_mean', [c]),
+    variance: requireWeight(weights, layer, 'moving_variance', [c]),
+  };
+}
+
 function applyActivation(x: Float32Array, act: Activation, lastDim: number): Float32Array {
   if (act === 'linear') return x;
   const y = new Float32Array(x.length);
@@ -255,10 +272,7 @@ function runLayer(l: LayerSpec, info: LayerInfo, ins: Float32Array[], weights: F
       return x;
     case 'batchNormalization': {
       const c = inShape[inShape.length - 1]!;
-      const gamma = requireWeight(weights, name, 'gamma', [c]);
-      const beta = requireWeight(weights, name, 'beta', [c]);
-      const mean = requireWeight(weights, name, 'moving_mean', [c]);
-      const variance = requireWeight(weights, name, 'moving_variance', [c]);
+      const { gamma, beta, mean, variance } = requireBatchNormWeights(weights, name, c);
       return batchNorm(x, c, gamma, beta, mean, variance, l.epsilon ?? 1e-3);
     }
     case 'activation':

@@ -18,7 +18,7 @@
 import { EarshotError } from '../errors.ts';
 import type { FloatWeights } from '../model/artifact.ts';
 import type { Activation, LayerSpec, Padding, SpecAnalysis } from '../model/spec.ts';
-import { INPUT_TENSOR, pairOf, requireWeight, runFloat, tfPadding } from './float-engine.ts';
+import { INPUT_TENSOR, pairOf, requireBatchNormWeights, requireWeight, runFloat, tfPadding } from './float-engine.ts';
 import { quantizeMultiplier } from './fixed-point.ts';
 import { runInt8Detailed } from './int8-engine.ts';
 import type { FusedActivation, QOp, QTensor, QuantizedModel, QuantParams } from './quantized-model.ts';
@@ -276,10 +276,7 @@ function buildGraph(analysis: SpecAnalysis, weights: FloatWeights): { tensors: F
         break;
       case 'batchNormalization': {
         const c = inShape[inShape.length - 1]!;
-        const gamma = requireWeight(weights, name, 'gamma', [c]);
-        const beta = requireWeight(weights, name, 'beta', [c]);
-        const mean = requireWeight(weights, name, 'moving_mean', [c]);
-        const variance = requireWeight(weights, name, 'moving_variance', [c]);
+        const { gamma, beta, mean, variance } = requireBatchNormWeights(weights, name, c);
         const eps = l.epsilon ?? 1e-3;
         const factor = Array.from(gamma, (g, k) => g / Math.sqrt(variance[k]! + eps));
         const p = producer.get(x);
