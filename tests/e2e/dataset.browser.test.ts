@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { launchPersistent, requireTool, run, startPreview, until, watchPage, type PreviewServer } from './helpers/harness.ts';
 import { BAD_ARCHIVES, BAD_WAVS } from '../fixtures/bad-inputs.ts';
 import { encodeWav } from '../../src/core/audio/wav.ts';
 
@@ -46,13 +46,8 @@ async function projectNames(): Promise<string[]> {
   return page.getByTestId('project-select').locator('option').allTextContents();
 }
 
-async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(100);
-  }
-}
+/** The harness's until() on this file's page, with a minute by default (imports take a while). */
+const waitUntil = (cond: () => Promise<boolean>, what: string, timeoutMs = 60_000) => until(page, cond, what, timeoutMs);
 
 async function ready(): Promise<void> {
   await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
@@ -88,7 +83,7 @@ afterAll(async () => {
 describe('dataset studio in Chromium', () => {
   it('imports a folder: folder names become classes, bad files get their reason, the rest import', async () => {
     await page.getByTestId('import-folder-input').setInputFiles(join(tmp, 'data'));
-    await until(async () => (await page.getByTestId('import-report').count()) > 0 && (await page.getByTestId('import-progress').count()) === 0, 'the folder import');
+    await waitUntil(async () => (await page.getByTestId('import-report').count()) > 0 && (await page.getByTestId('import-progress').count()) === 0, 'the folder import');
     expect(await page.getByTestId('import-report').locator('.ok').textContent()).toContain('4 imported, 2 failed');
     const failures = await page.getByTestId('import-failure').allTextContents();
     expect(failures.some((f) => f.includes('renamed-text.wav') && f.includes('wav/not-riff'))).toBe(true);
@@ -102,7 +97,7 @@ describe('dataset studio in Chromium', () => {
     const before = await summary();
     const cases = BAD_WAVS.filter((c) => !c.nodeOnly);
     await page.getByTestId('import-input').setInputFiles(cases.map((c) => ({ name: c.file, mimeType: 'audio/wav', buffer: Buffer.from(c.bytes()) })));
-    await until(async () => (await page.getByTestId('import-failure').count()) === cases.length, 'one failure line per bad file');
+    await waitUntil(async () => (await page.getByTestId('import-failure').count()) === cases.length, 'one failure line per bad file');
     const lines = await page.getByTestId('import-failure').evaluateAll((els) => els.map((e) => [e.getAttribute('data-name'), e.textContent ?? '']));
     const byName = new Map(lines as Array<[string, string]>);
     for (const c of cases) expect(byName.get(c.file), c.name).toContain(`[${c.code}]`);
@@ -118,7 +113,7 @@ describe('dataset studio in Chromium', () => {
     for (const c of BAD_ARCHIVES) {
       const n = await attempts();
       await page.getByTestId('archive-input').setInputFiles({ name: 'dataset.zip', mimeType: 'application/zip', buffer: Buffer.from(c.bytes()) });
-      await until(async () => (await attempts()) === n + 1, `the archive "${c.name}" to be read`, 20_000);
+      await waitUntil(async () => (await attempts()) === n + 1, `the archive "${c.name}" to be read`, 20_000);
       expect(await page.getByTestId('archive-error').textContent(), c.name).toContain(`[${c.code}]`);
     }
     expect(await projectNames()).toEqual(projects);
@@ -134,7 +129,7 @@ describe('dataset studio in Chromium', () => {
     const wavs = (z: Record<string, Uint8Array>) => Object.entries(z).filter(([n]) => n.endsWith('.wav')).map(([n, b]) => `${n.split('/')[0]}:${Buffer.from(b).toString('base64')}`).sort();
     expect(wavs(exported)).toHaveLength(4);
     for (const label of ['yes', 'no']) await page.getByRole('button', { name: `Delete class ${label}` }).click();
-    await until(async () => (await countOf('yes')) === 0 && (await countOf('no')) === 0, 'the classes to go');
+    await waitUntil(async () => (await countOf('yes')) === 0 && (await countOf('no')) === 0, 'the classes to go');
     const nav = page.waitForEvent('load');
     await page.getByTestId('archive-input').setInputFiles(path);
     await nav;
@@ -155,7 +150,7 @@ describe('dataset studio in Chromium', () => {
     // 200 files of 0.6 s at 44.1 kHz: each is decoded, resampled and stored in its own transaction.
     const files = Array.from({ length: 200 }, (_, i) => ({ name: `b${i}.wav`, mimeType: 'audio/wav', buffer: Buffer.from(burst(i + 1, 44100)) }));
     await page.getByTestId('import-input').setInputFiles(files);
-    await until(async () => (await countOf('yes')) >= start + 10, 'the import to get going');
+    await waitUntil(async () => (await countOf('yes')) >= start + 10, 'the import to get going');
     const shown = await countOf('yes');
     await page.reload();
     await ready();

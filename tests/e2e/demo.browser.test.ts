@@ -18,25 +18,20 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, ROOT, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import type { Page } from 'playwright-core';
+import { dataStatus, ROOT, usePreviewAndBrowser, watchPage } from './helpers/harness.ts';
 
 const DEMO_CLIPS = 36;
 const SHOTS = process.env.EARSHOT_DOCS_SHOTS === '1' ? join(ROOT, 'docs') : null;
 
 let tmp = '';
-let server: PreviewServer | null = null;
-let browser: Browser | null = null;
+const app = usePreviewAndBrowser();
 
-beforeAll(async () => {
+beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'earshot-demo-e2e-'));
-  server = await startPreview();
-  browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
+afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -53,14 +48,10 @@ async function readyCanvases(page: Page): Promise<number> {
   return page.locator('canvas[data-testid="spectrogram"][data-ready="true"]').count();
 }
 
-async function status(page: Page, id: string): Promise<string | null> {
-  return page.getByTestId(id).getAttribute('data-status');
-}
-
 /** Demo → train (seeded) → quantize → fit → header download; returns the header text. */
 async function demoFlow(page: Page, epochs: number, shots = false): Promise<{ header: string; int8: string }> {
   await page.getByTestId('demo-button').click();
-  await expect.poll(() => status(page, 'demo-status'), { timeout: 60_000 }).toMatch(/done|error/);
+  await expect.poll(() => dataStatus(page, 'demo-status'), { timeout: 60_000 }).toMatch(/done|error/);
   expect(await page.getByTestId('demo-error').count()).toBe(0);
   for (const label of ['yes', 'no', 'noise']) expect(await page.getByTestId(`class-count-${label}`).textContent()).toMatch(/^12\b/);
   await expect.poll(() => readyCanvases(page), { timeout: 60_000 }).toBe(DEMO_CLIPS);
@@ -72,12 +63,12 @@ async function demoFlow(page: Page, epochs: number, shots = false): Promise<{ he
   await page.getByTestId('epochs-input').fill(String(epochs));
   await page.getByTestId('seed-input').fill('1');
   await page.getByTestId('train-button').click();
-  await expect.poll(() => status(page, 'train-status'), { timeout: 180_000, interval: 500 }).toMatch(/^(done|error)$/);
+  await expect.poll(() => dataStatus(page, 'train-status'), { timeout: 180_000, interval: 500 }).toMatch(/^(done|error)$/);
   expect(await page.getByTestId('train-error').count()).toBe(0);
   expect(await page.getByTestId('loss-curve').getAttribute('data-points')).toBe(String(epochs));
 
   await page.getByTestId('quantize-button').click();
-  await expect.poll(() => status(page, 'quantize-status'), { timeout: 60_000 }).toMatch(/^(done|error)$/);
+  await expect.poll(() => dataStatus(page, 'quantize-status'), { timeout: 60_000 }).toMatch(/^(done|error)$/);
   expect(await page.getByTestId('quantize-error').count()).toBe(0);
   const int8 = (await page.getByTestId('int8-accuracy').textContent()) ?? '';
   if (shots) await shot(page, '4-trained', 'screen-train');
@@ -106,8 +97,8 @@ describe('workshop: demo, private, accessible, offline', () => {
   });
 
   it('runs the demo flow with no foreign request, passes axe, and works again offline', async () => {
-    const origin = server!.origin;
-    const context = await browser!.newContext({ acceptDownloads: true });
+    const origin = app.server.origin;
+    const context = await app.browser.newContext({ acceptDownloads: true });
     // Every request of the context: pages, their workers and the service worker.
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
@@ -180,7 +171,7 @@ describe('workshop: demo, private, accessible, offline', () => {
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 
     // 3. Offline: no server, no network. The reload and everything after come from the cache.
-    server!.stop();
+    app.server.stop();
     await context.setOffline(true);
     expect(await page.evaluate(() => fetch('/no-such-file').then((r) => r.status, () => 'network down'))).toBe('network down');
     await page.reload();

@@ -10,28 +10,19 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import type { Page } from 'playwright-core';
+import { dataStatus, usePreviewAndBrowser, watchPage } from './helpers/harness.ts';
 
-let server: PreviewServer | null = null;
-let browser: Browser | null = null;
+const app = usePreviewAndBrowser();
 let tmp = '';
 
-beforeAll(async () => {
+beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'earshot-export-e2e-'));
-  server = await startPreview();
-  browser = await launchBrowser();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
+afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-async function status(page: Page, id: string): Promise<string | null> {
-  return page.getByTestId(id).getAttribute('data-status');
-}
 
 async function download(page: Page, name: string): Promise<Uint8Array> {
   const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('download-button').click()]);
@@ -43,22 +34,22 @@ async function download(page: Page, name: string): Promise<Uint8Array> {
 
 describe('quantize and export screens', () => {
   it('calibration size, per-layer SQNR, and every export format', async () => {
-    const context = await browser!.newContext({ acceptDownloads: true });
+    const context = await app.browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
-    const seen = watchPage(page, server!.origin);
-    await page.goto(server!.origin);
+    const seen = watchPage(page, app.server.origin);
+    await page.goto(app.server.origin);
     await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
     await page.getByTestId('demo-button').click();
-    await expect.poll(() => status(page, 'demo-status'), { timeout: 60_000 }).toMatch(/done|error/);
+    await expect.poll(() => dataStatus(page, 'demo-status'), { timeout: 60_000 }).toMatch(/done|error/);
     await page.getByTestId('epochs-input').fill('2');
     await page.getByTestId('seed-input').fill('1');
     await page.getByTestId('train-button').click();
-    await expect.poll(() => status(page, 'train-status'), { timeout: 180_000, interval: 500 }).toMatch(/^(done|error)$/);
+    await expect.poll(() => dataStatus(page, 'train-status'), { timeout: 180_000, interval: 500 }).toMatch(/^(done|error)$/);
     expect(await page.getByTestId('train-error').count()).toBe(0);
 
     await page.getByTestId('calibration-size-input').fill('12');
     await page.getByTestId('quantize-button').click();
-    await expect.poll(() => status(page, 'quantize-status'), { timeout: 90_000 }).toMatch(/^(done|error)$/);
+    await expect.poll(() => dataStatus(page, 'quantize-status'), { timeout: 90_000 }).toMatch(/^(done|error)$/);
     expect(await page.getByTestId('quantize-error').count()).toBe(0);
     expect(await page.getByTestId('calibration-count').textContent()).toMatch(/^12 clips/);
     const rows = page.getByTestId('sqnr-row');

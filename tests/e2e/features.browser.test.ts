@@ -5,23 +5,12 @@
  * augmentation. No request may leave the page's origin.
  * `npm test` builds the app first (vite build); this test only serves dist/ with vite preview.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, ROOT, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import type { Page } from 'playwright-core';
+import { dataStatus, ROOT, usePreviewAndBrowser, watchPage } from './helpers/harness.ts';
 
-let server: PreviewServer | null = null;
-let browser: Browser | null = null;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const app = usePreviewAndBrowser();
 
 async function shapeOf(page: Page, testid: string): Promise<string> {
   return page.getByTestId(testid).evaluate((c) => `${c.dataset.ready}:${c.dataset.frames}x${c.dataset.bands}:${(c as HTMLCanvasElement).width}x${(c as HTMLCanvasElement).height}`);
@@ -29,10 +18,10 @@ async function shapeOf(page: Page, testid: string): Promise<string> {
 
 describe('features view', () => {
   it('shows the float log-mel, follows preset and field edits at once, batches in the worker, previews augmentation', async () => {
-    const context = await browser!.newContext();
+    const context = await app.browser.newContext();
     const page = await context.newPage();
-    const seen = watchPage(page, server!.origin);
-    await page.goto(server!.origin);
+    const seen = watchPage(page, app.server.origin);
+    await page.goto(app.server.origin);
     await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
 
     await page.getByTestId('class-name-input').fill('words');
@@ -68,7 +57,7 @@ describe('features view', () => {
 
     // All clips in one worker batch.
     await page.getByTestId('features-extract-all').click();
-    await expect.poll(() => page.getByTestId('features-batch').getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => dataStatus(page, 'features-batch'), { timeout: 30_000 }).toBe('done');
     await expect(page.getByTestId('features-batch').getAttribute('data-done')).resolves.toBe('3');
 
     // Augmentation preview: seeded; another draw changes the picture.

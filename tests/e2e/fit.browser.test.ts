@@ -3,28 +3,16 @@
  * per-layer timeline, boards side by side, int8 vs float32 and suggestions show; a custom board
  * (from the Alif E7 template, memory entered by hand) and the runtime choice change the numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { usePreviewAndBrowser, watchPage } from './helpers/harness.ts';
 
-let server: PreviewServer | null = null;
-let browser: Browser | null = null;
-
-beforeAll(async () => {
-  server = await startPreview();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const app = usePreviewAndBrowser();
 
 describe('fit dashboard', () => {
   it('is live before training and follows board, runtime and a custom board', async () => {
-    const page = await browser!.newPage();
-    const seen = watchPage(page, server!.origin);
-    await page.goto(server!.origin);
+    const page = await app.browser.newPage();
+    const seen = watchPage(page, app.server.origin);
+    await page.goto(app.server.origin);
     await page.getByTestId('app-ready').waitFor({ timeout: 60_000 });
     const latency = page.getByTestId('fit-latency');
     await latency.waitFor({ timeout: 30_000 });

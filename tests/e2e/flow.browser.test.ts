@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { dataStatus, launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
 
 const CLIPS_PER_CLASS = 5;
 const EPOCHS = 8;
@@ -149,12 +149,12 @@ describe('the page, end to end', () => {
     await page.getByTestId('train-button').click();
     await expect.poll(async () => Number(await page.getByTestId('loss-curve').getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(0);
     await page.getByTestId('cancel-button').click();
-    await expect.poll(() => page.getByTestId('train-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled');
+    await expect.poll(() => dataStatus(page, 'train-status'), { timeout: 10_000 }).toBe('cancelled');
     expect(Number(await page.getByTestId('loss-curve').getAttribute('data-points'))).toBeLessThan(500);
     await page.getByTestId('epochs-input').fill(String(EPOCHS));
     await page.getByTestId('seed-input').fill('7');
     await page.getByTestId('train-button').click();
-    await expect.poll(() => page.getByTestId('train-status').getAttribute('data-status'), { timeout: 150_000, interval: 500 }).toMatch(/done|error/);
+    await expect.poll(() => dataStatus(page, 'train-status'), { timeout: 150_000, interval: 500 }).toMatch(/done|error/);
     const trainError = await page.getByTestId('train-error').count() ? await page.getByTestId('train-error').textContent() : null;
     expect(trainError).toBeNull();
     expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
@@ -163,7 +163,7 @@ describe('the page, end to end', () => {
 
     // 5. Quantize: float and int8 accuracy on all clips.
     await page.getByTestId('quantize-button').click();
-    await expect.poll(() => page.getByTestId('quantize-status').getAttribute('data-status'), { timeout: 60_000 }).toMatch(/done|error/);
+    await expect.poll(() => dataStatus(page, 'quantize-status'), { timeout: 60_000 }).toMatch(/done|error/);
     expect(await page.getByTestId('quantize-error').count()).toBe(0);
     const floatAcc = await page.getByTestId('float-accuracy').textContent();
     const int8Acc = await page.getByTestId('int8-accuracy').textContent();
@@ -202,8 +202,8 @@ describe('the page, end to end', () => {
     // The trained, quantized model survives a reload (IndexedDB) and still exports.
     await page.reload();
     await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('train-status').getAttribute('data-status')).toBe('done');
-    expect(await page.getByTestId('quantize-status').getAttribute('data-status')).toBe('done');
+    expect(await dataStatus(page, 'train-status')).toBe('done');
+    expect(await dataStatus(page, 'quantize-status')).toBe('done');
     expect(await page.getByTestId('loss-curve').getAttribute('data-points')).toBe(String(EPOCHS));
     expect(await page.getByTestId('download-button').isEnabled()).toBe(true);
 

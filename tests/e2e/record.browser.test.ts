@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, chromiumArgs, launchBrowser, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { CHROMIUM, chromiumArgs, launchBrowser, requireTool, run, startPreview, until, watchPage, type PreviewServer } from './helpers/harness.ts';
 
 const PERIOD_S = 0.3 + 0.63 + 0.9; // pad before + "yes" + pad after, as made below
 
@@ -31,14 +31,6 @@ afterAll(async () => {
   server?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-async function until(page: Page, cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(100);
-  }
-}
 
 async function open(browser: Browser): Promise<{ page: Page; seen: ReturnType<typeof watchPage> }> {
   const page = await (await browser.newContext()).newPage();

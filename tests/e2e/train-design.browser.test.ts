@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { dataStatus, launchPersistent, requireTool, run, startPreview, watchPage, type PreviewServer } from './helpers/harness.ts';
 
 let tmp = '';
 let server: PreviewServer | null = null;
@@ -36,7 +36,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const status = (page: Page) => page.getByTestId('train-status').getAttribute('data-status');
+const status = (page: Page) => dataStatus(page, 'train-status');
 
 describe('design, train, evaluate', () => {
   it('edits a network live, trains it (cancel, then to the end), survives a reload, shows the confusion matrix, listens live on the fake mic', async () => {
@@ -106,7 +106,7 @@ describe('design, train, evaluate', () => {
 
       // Evaluate on the validation clips (a held-out speaker: 6 clips), then listen to a cell.
       await page.getByTestId('evaluate-button').click();
-      await expect.poll(() => page.getByTestId('evaluate-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+      await expect.poll(() => dataStatus(page, 'evaluate-status'), { timeout: 60_000 }).toBe('done');
       expect(await page.getByTestId('evaluate-status').textContent()).toMatch(/on 6 validation clips/);
       const cells = await page.locator('[data-testid^="confusion-cell-"]').allTextContents();
       expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(6);
@@ -140,7 +140,7 @@ describe('design, train, evaluate', () => {
       await expect.poll(() => page.getByTestId('live-detection').count(), { timeout: 30_000 }).toBeGreaterThan(0);
       expect(await page.getByTestId('live-detection').first().getAttribute('data-label')).toBe('low');
       await page.getByTestId('live-stop').click();
-      await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('idle');
+      await expect.poll(() => dataStatus(page, 'live-status'), { timeout: 10_000 }).toBe('idle');
       expect(await page.getByTestId('live-error').count()).toBe(0);
       expect(seen.errors).toEqual([]);
     } finally {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -107,4 +108,37 @@ export function watchPage(page: Page, origin: string): { foreign: string[]; erro
   });
   page.on('pageerror', (e) => seen.errors.push(e.message));
   return seen;
+}
+
+/** The `data-status` attribute of the element with that test id (the screens' job state). */
+export function dataStatus(page: Page, testId: string): Promise<string | null> {
+  return page.getByTestId(testId).getAttribute('data-status');
+}
+
+/** Polls `cond` every 100 ms (page time) until it holds; throws after `timeoutMs`. */
+export async function until(page: Page, cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+export interface PreviewAndBrowser {
+  server: PreviewServer;
+  browser: Browser;
+}
+
+/** One `vite preview` and one headless browser for the file's tests (beforeAll), closed after them. */
+export function usePreviewAndBrowser(): PreviewAndBrowser {
+  const session = {} as Partial<PreviewAndBrowser>;
+  beforeAll(async () => {
+    session.server = await startPreview();
+    session.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    session.server?.stop();
+  });
+  return session as PreviewAndBrowser;
 }
