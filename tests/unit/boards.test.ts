@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customBoard, getBoard, listBoards } from '../../src/core/mcu/boards.ts';
 import { CORE_IDS } from '../../src/core/mcu/types.ts';
-import { EarshotError } from '../../src/core/errors.ts';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EarshotError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { codeOf } from './error-code.ts';
 
 describe('boards', () => {
   it('lists 15+ boards with unique kebab-case ids, sane numbers and a source each', () => {

@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect, beforeEach } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { openClipStore } from '../../src/platform/clip-store.ts';
 import { DatasetState, balanceWarning, type ImportFile } from '../../src/state/dataset.svelte.ts';
 import { ProjectsState } from '../../src/state/projects.svelte.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 import { encodeWav } from '../../src/core/audio/wav.ts';
 import { isPcm16 } from '../../src/core/audio/pcm16.ts';
+import { openDatasetState } from './dataset-fixtures.ts';
 
 beforeEach(() => {
   (globalThis as { indexedDB?: IDBFactory }).indexedDB = new IDBFactory();
@@ -15,16 +15,9 @@ beforeEach(() => {
 const tone = (n: number, rateHz: number, hz: number, amp = 0.5) => Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rateHz));
 const file = (path: string, bytes: Uint8Array): ImportFile => ({ name: path.split('/').pop()!, path: path.includes('/') ? path : undefined, size: bytes.length, bytes: async () => bytes.slice().buffer });
 
-async function fresh() {
-  const store = await openClipStore();
-  const ds = new DatasetState(store, DEFAULT_FEATURE_CONFIG);
-  await ds.load();
-  return { store, ds };
-}
-
 describe('DatasetState: import, edit, undo', () => {
   it('imports a folder (folder name → class, created on the way), reports each bad file, keeps the rest', async () => {
-    const { store, ds } = await fresh();
+    const { store, ds } = await openDatasetState();
     await ds.addClass('noise');
     const before = await ds.addClip('noise', tone(16000, 16000, 100), 'mic');
     const report = await ds.importFiles([
@@ -47,7 +40,7 @@ describe('DatasetState: import, edit, undo', () => {
   });
 
   it('refuses a too-large file before reading it', async () => {
-    const { ds } = await fresh();
+    const { ds } = await openDatasetState();
     await ds.addClass('yes');
     let read = false;
     const r = await ds.importFiles([{ name: 'huge.wav', size: 2 ** 31, bytes: async () => ((read = true), new ArrayBuffer(0)) }]);
@@ -56,7 +49,7 @@ describe('DatasetState: import, edit, undo', () => {
   });
 
   it('relabels, tags, deletes with undo, renames a class; all persisted', async () => {
-    const { store, ds } = await fresh();
+    const { store, ds } = await openDatasetState();
     await ds.addClass('yes');
     await ds.addClass('no');
     const a = await ds.addClip('yes', tone(16000, 16000, 440), 'mic');
@@ -86,7 +79,7 @@ describe('DatasetState: import, edit, undo', () => {
 
 describe('archive through the app state', () => {
   it('export → delete everything → import gives a new project with bit-identical clips and tags', async () => {
-    const { store, ds } = await fresh();
+    const { store, ds } = await openDatasetState();
     let switched = 0;
     const projects = new ProjectsState(store, () => switched++);
     await ds.addClass('yes');
@@ -116,7 +109,7 @@ describe('archive through the app state', () => {
   });
 
   it('projects: create, rename, duplicate, delete', async () => {
-    const { store } = await fresh();
+    const { store } = await openDatasetState();
     let switched = 0;
     const projects = new ProjectsState(store, () => switched++);
     await projects.load();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import { customBoard, getBoard, listBoards } from '../../src/core/mcu/boards.ts';
 import { estimate, getRuntime } from '../../src/core/mcu/estimate.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 import type { Board, RuntimeId } from '../../src/core/mcu/types.ts';
 
 const kws = analyzeSpec(JSON.parse(readFileSync(new URL('../fixtures/specs/mlperf-kws-ds-cnn.json', import.meta.url), 'utf8')));
@@ -19,16 +19,6 @@ const small = (filters = 8) =>
       { type: 'dense', units: 3, activation: 'softmax' },
     ],
   });
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EarshotError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('estimate: sanity', () => {
   it('reports every field the CLI prints, consistently', () => {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { leaveOneGroupOut, splitByGroup } from '../../src/core/model/split.ts';
-import { EarshotError } from '../../src/core/errors.ts';
-
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as EarshotError).code;
-  }
-  return 'none';
-};
+import { codeOf } from './error-code.ts';
 
 describe('splitByGroup', () => {
   it('never puts a group on both sides, leaves one group for training, is seeded', () => {
@@ -43,9 +34,9 @@ describe('splitByGroup', () => {
   });
 
   it('refuses fewer than two groups and bad fractions', () => {
-    expect(code(() => splitByGroup(['a', 'a', undefined], 0.2, 1))).toBe('train/bad-options');
-    expect(code(() => splitByGroup(['a', 'b'], 0, 1))).toBe('train/bad-options');
-    expect(code(() => leaveOneGroupOut(['a']))).toBe('train/bad-options');
+    expect(codeOf(() => splitByGroup(['a', 'a', undefined], 0.2, 1))).toBe('train/bad-options');
+    expect(codeOf(() => splitByGroup(['a', 'b'], 0, 1))).toBe('train/bad-options');
+    expect(codeOf(() => leaveOneGroupOut(['a']))).toBe('train/bad-options');
   });
 });
 

@@ -1,11 +1,9 @@
 import 'fake-indexeddb/auto'; // idb needs the IDB* globals
 import { describe, it, expect, beforeEach } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import { openClipStore } from '../../src/platform/clip-store.ts';
-import { DatasetState } from '../../src/state/dataset.svelte.ts';
 import { ExportState } from '../../src/state/export.svelte.ts';
-import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 import { encodeWav } from '../../src/core/audio/wav.ts';
+import { openDatasetState } from './dataset-fixtures.ts';
 
 beforeEach(() => {
   (globalThis as { indexedDB?: IDBFactory }).indexedDB = new IDBFactory();
@@ -13,16 +11,9 @@ beforeEach(() => {
 
 const tone = (n: number, rateHz: number, hz: number) => Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rateHz));
 
-async function freshDataset() {
-  const store = await openClipStore();
-  const ds = new DatasetState(store, DEFAULT_FEATURE_CONFIG);
-  await ds.load();
-  return { store, ds };
-}
-
 describe('DatasetState', () => {
   it('adds classes (validated, no duplicates) and selects the new one', async () => {
-    const { ds } = await freshDataset();
+    const { ds } = await openDatasetState();
     await ds.addClass(' yes ');
     await ds.addClass('noise');
     expect(ds.classes).toEqual(['yes', 'noise']);
@@ -33,7 +24,7 @@ describe('DatasetState', () => {
   });
 
   it('keeps classes and clips across a reload; deleting a clip or class persists too', async () => {
-    const { store, ds } = await freshDataset();
+    const { store, ds } = await openDatasetState();
     await ds.addClass('yes');
     await ds.addClass('no');
     const a = await ds.addClip('yes', tone(16000, 16000, 440), 'mic');
@@ -44,21 +35,21 @@ describe('DatasetState', () => {
     await ds.deleteClip(a.id);
     store.close();
 
-    const again = await freshDatasetSameDb();
+    const again = await openDatasetState();
     expect(again.ds.classes).toEqual(['yes', 'no']);
     expect(again.ds.clips.map((c) => c.label)).toEqual(['yes', 'no']);
     expect(again.ds.clips[0].samples[10]).toBeCloseTo(0.5 * Math.sin((2 * Math.PI * 880 * 10) / 16000), 4); // stored on the 16-bit grid: error ≤ 0.5/32768
     await again.ds.removeClass('yes');
     again.store.close();
 
-    const third = await freshDatasetSameDb();
+    const third = await openDatasetState();
     expect(third.ds.classes).toEqual(['no']);
     expect(third.ds.clips.length).toBe(1);
     third.store.close();
   });
 
   it('imports good WAV files and gives each bad one a readable message', async () => {
-    const { ds } = await freshDataset();
+    const { ds } = await openDatasetState();
     await ds.addClass('beep');
     const good44k = encodeWav(tone(22050, 44100, 1000), 44100); // 0.5 s at 44.1 kHz → padded to 1 s at 16 kHz
     const good16k = encodeWav(tone(20000, 16000, 500), 16000); // 1.25 s → cropped
@@ -79,20 +70,12 @@ describe('DatasetState', () => {
   });
 
   it('refuses to import with no class selected', async () => {
-    const { ds } = await freshDataset();
+    const { ds } = await openDatasetState();
     const r = await ds.importFiles([{ name: 'x.wav', bytes: async () => new ArrayBuffer(0) }]);
     expect(r.imported).toBe(0);
     expect(r.failures[0].message).toMatch(/class/);
   });
 });
-
-// Reopen the same fake database (beforeEach made it; a new factory would be empty).
-async function freshDatasetSameDb() {
-  const store = await openClipStore();
-  const ds = new DatasetState(store, DEFAULT_FEATURE_CONFIG);
-  await ds.load();
-  return { store, ds };
-}
 
 describe('ExportState', () => {
   it('checks the prefix as a lower-case C identifier', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { splitTrainVal } from '../../src/core/model/split.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 
 describe('splitTrainVal', () => {
   it('is stratified: round(n*f) per class, >= 1 when n >= 2, never all', () => {
@@ -39,17 +39,9 @@ describe('splitTrainVal', () => {
   });
 
   it('rejects bad arguments', () => {
-    const c = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as EarshotError).code;
-      }
-      return 'none';
-    };
-    expect(c(() => splitTrainVal([0, 1], 1, 1))).toBe('train/bad-options');
-    expect(c(() => splitTrainVal([0, 1], -0.1, 1))).toBe('train/bad-options');
-    expect(c(() => splitTrainVal([0, 1], 0.2, 1.5))).toBe('train/bad-options');
-    expect(c(() => splitTrainVal([0, -1], 0.2, 1))).toBe('dataset/bad-label');
+    expect(codeOf(() => splitTrainVal([0, 1], 1, 1))).toBe('train/bad-options');
+    expect(codeOf(() => splitTrainVal([0, 1], -0.1, 1))).toBe('train/bad-options');
+    expect(codeOf(() => splitTrainVal([0, 1], 0.2, 1.5))).toBe('train/bad-options');
+    expect(codeOf(() => splitTrainVal([0, -1], 0.2, 1))).toBe('dataset/bad-label');
   });
 });
