@@ -5,17 +5,8 @@ import { decodeForModel, prepareSamples } from '../../src/core/audio/prepare.ts'
 import { encodeWav } from '../../src/core/audio/wav.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 import { toPcm16 } from '../../src/core/dsp/log-mel.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 import { loadGolden } from '../reference/fixtures.ts';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'other';
-  }
-  return undefined;
-}
 
 describe('fitClip', () => {
   it('centres short clips with zero padding (left pad = floor)', () => {
@@ -55,8 +46,8 @@ describe('fitClip', () => {
   });
 
   it('rejects bad lengths', () => {
-    expect(code(() => fitClip(new Float32Array(3), 0))).toBe('audio/bad-length');
-    expect(code(() => fitClip(new Float32Array(3), 2.5))).toBe('audio/bad-length');
+    expect(codeOf(() => fitClip(new Float32Array(3), 0))).toBe('audio/bad-length');
+    expect(codeOf(() => fitClip(new Float32Array(3), 2.5))).toBe('audio/bad-length');
   });
 });
 
@@ -81,8 +72,8 @@ describe('decodeForModel / prepareSamples', () => {
   });
 
   it('refuses empty audio', () => {
-    expect(code(() => prepareSamples(new Float32Array(0), 16000, {}))).toBe('audio/empty');
-    expect(code(() => decodeForModel(encodeWav(new Float32Array(0), 16000), {}))).toBe('audio/empty');
-    expect(code(() => prepareSamples(new Float32Array(10), -5, {}))).toBe('audio/bad-rate');
+    expect(codeOf(() => prepareSamples(new Float32Array(0), 16000, {}))).toBe('audio/empty');
+    expect(codeOf(() => decodeForModel(encodeWav(new Float32Array(0), 16000), {}))).toBe('audio/empty');
+    expect(codeOf(() => prepareSamples(new Float32Array(10), -5, {}))).toBe('audio/bad-rate');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
 import {
   createPostprocessor,
   DEFAULT_POSTPROCESSING,
@@ -8,15 +8,6 @@ import {
   suppressionWindows,
   validatePostprocessing,
 } from '../../src/core/quant/postprocess.ts';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : 'not an EarshotError';
-  }
-  return undefined;
-}
 
 describe('post-processing', () => {
   it('expNegF32 is within 2 float32 ulps of e^x on [-87, 0], 0 below', () => {
@@ -39,13 +30,13 @@ describe('post-processing', () => {
   it('defaults, then validates each field', () => {
     expect(validatePostprocessing()).toEqual(DEFAULT_POSTPROCESSING);
     expect(suppressionWindows(validatePostprocessing({ suppressionMs: 1000, windowHopMs: 300 }))).toBe(4);
-    expect(code(() => validatePostprocessing({ averageWindows: 0 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ averageWindows: 2.5 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ threshold: 0 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ threshold: 1.5 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ suppressionMs: -1 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ windowHopMs: 0 }))).toBe('postprocess/invalid');
-    expect(code(() => validatePostprocessing({ threshold: Number.NaN }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ averageWindows: 0 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ averageWindows: 2.5 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ threshold: 0 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ threshold: 1.5 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ suppressionMs: -1 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ windowHopMs: 0 }))).toBe('postprocess/invalid');
+    expect(codeOf(() => validatePostprocessing({ threshold: Number.NaN }))).toBe('postprocess/invalid');
   });
 
   it('averages the last N windows, waits for N windows, then suppresses', () => {
@@ -61,7 +52,7 @@ describe('post-processing', () => {
     expect(pp.push(miss)).toEqual({ classIndex: 1, probability: Math.fround(0.8) });
     pp.reset();
     expect(pp.push(miss)).toBeNull();
-    expect(code(() => pp.push([0.3, 0.3, 0.4]))).toBe('postprocess/invalid');
+    expect(codeOf(() => pp.push([0.3, 0.3, 0.4]))).toBe('postprocess/invalid');
   });
 
   it('ties go to the lowest class', () => {

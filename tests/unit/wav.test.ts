@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav, toMono } from '../../src/core/audio/wav.ts';
-import { EarshotError } from '../../src/core/errors.ts';
+import { codeOf } from './error-code.ts';
+import { cat, chunk } from '../fixtures/bad-inputs.ts';
 
 interface Build {
   format?: number;
@@ -15,24 +16,6 @@ interface Build {
   before?: Uint8Array[];
   omitFmt?: boolean;
   omitData?: boolean;
-}
-
-function chunk(id: string, body: Uint8Array, declared = body.length): Uint8Array {
-  const out = new Uint8Array(8 + body.length + (body.length & 1));
-  for (let i = 0; i < 4; i++) out[i] = id.charCodeAt(i);
-  new DataView(out.buffer).setUint32(4, declared, true);
-  out.set(body, 8);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function wav(b: Build): Uint8Array {
@@ -54,27 +37,18 @@ function wav(b: Build): Uint8Array {
   const parts = [...(b.before ?? [])];
   if (!b.omitFmt) parts.push(chunk('fmt ', fmt));
   if (!b.omitData) parts.push(chunk('data', b.data, b.dataSize));
-  const body = concat(parts);
+  const body = cat(parts);
   const head = new Uint8Array(12);
   head.set([82, 73, 70, 70], 0);
   new DataView(head.buffer).setUint32(4, 4 + body.length, true);
   head.set([87, 65, 86, 69], 8);
-  return concat([head, body]);
+  return cat([head, body]);
 }
 
 function bytesOf(fill: (v: DataView) => void, n: number): Uint8Array {
   const b = new Uint8Array(n);
   fill(new DataView(b.buffer));
   return b;
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof EarshotError ? e.code : `other: ${String(e)}`;
-  }
-  return undefined;
 }
 
 describe('decodeWav', () => {
@@ -127,26 +101,26 @@ describe('decodeWav', () => {
     // Streaming writers put 0xFFFFFFFF; a partial last frame is dropped.
     const b = decodeWav(wav({ channels: 2, data: Uint8Array.of(1, 0, 2, 0, 3), dataSize: 0xffffffff }));
     expect(b.channels[0].length).toBe(1);
-    expect(code(() => decodeWav(wav({ channels: 2, data: Uint8Array.of(1, 2), dataSize: 100 })))).toBe('wav/truncated');
+    expect(codeOf(() => decodeWav(wav({ channels: 2, data: Uint8Array.of(1, 2), dataSize: 100 })))).toBe('wav/truncated');
   });
 
   it('throws typed errors for broken files', () => {
     const ok = wav({ data: new Uint8Array(4) });
-    expect(code(() => decodeWav(new Uint8Array(0)))).toBe('wav/truncated');
-    expect(code(() => decodeWav(ok.subarray(0, 10)))).toBe('wav/truncated');
-    expect(code(() => decodeWav(new TextEncoder().encode('ID3 this is an mp3 file, not a wav')))).toBe('wav/not-riff');
-    expect(code(() => decodeWav(ok.subarray(0, 30)))).toBe('wav/truncated'); // fmt chunk cut short
-    expect(code(() => decodeWav(wav({ omitFmt: true, data: new Uint8Array(4) })))).toBe('wav/no-fmt');
-    expect(code(() => decodeWav(wav({ omitData: true, data: new Uint8Array(0) })))).toBe('wav/no-data');
-    expect(code(() => decodeWav(wav({ channels: 0, blockAlign: 2, data: new Uint8Array(4) })))).toBe('wav/bad-channels');
-    expect(code(() => decodeWav(wav({ rate: 500, data: new Uint8Array(4) })))).toBe('wav/bad-rate');
-    expect(code(() => decodeWav(wav({ rate: 400000, data: new Uint8Array(4) })))).toBe('wav/bad-rate');
-    expect(code(() => decodeWav(wav({ format: 2, data: new Uint8Array(4) })))).toBe('wav/unsupported-format');
-    expect(code(() => decodeWav(wav({ bits: 12, blockAlign: 2, data: new Uint8Array(4) })))).toBe('wav/unsupported-format');
-    expect(code(() => decodeWav(wav({ blockAlign: 3, data: new Uint8Array(4) })))).toBe('wav/bad-chunk');
-    expect(code(() => decodeWav(wav({ data: new Uint8Array(4), before: [chunk('LIST', new Uint8Array(2), 5000)] })))).toBe('wav/bad-chunk');
-    const shortFmt = concat([ok.subarray(0, 12), chunk('fmt ', new Uint8Array(10)), chunk('data', new Uint8Array(2))]);
-    expect(code(() => decodeWav(shortFmt))).toBe('wav/bad-chunk');
+    expect(codeOf(() => decodeWav(new Uint8Array(0)))).toBe('wav/truncated');
+    expect(codeOf(() => decodeWav(ok.subarray(0, 10)))).toBe('wav/truncated');
+    expect(codeOf(() => decodeWav(new TextEncoder().encode('ID3 this is an mp3 file, not a wav')))).toBe('wav/not-riff');
+    expect(codeOf(() => decodeWav(ok.subarray(0, 30)))).toBe('wav/truncated'); // fmt chunk cut short
+    expect(codeOf(() => decodeWav(wav({ omitFmt: true, data: new Uint8Array(4) })))).toBe('wav/no-fmt');
+    expect(codeOf(() => decodeWav(wav({ omitData: true, data: new Uint8Array(0) })))).toBe('wav/no-data');
+    expect(codeOf(() => decodeWav(wav({ channels: 0, blockAlign: 2, data: new Uint8Array(4) })))).toBe('wav/bad-channels');
+    expect(codeOf(() => decodeWav(wav({ rate: 500, data: new Uint8Array(4) })))).toBe('wav/bad-rate');
+    expect(codeOf(() => decodeWav(wav({ rate: 400000, data: new Uint8Array(4) })))).toBe('wav/bad-rate');
+    expect(codeOf(() => decodeWav(wav({ format: 2, data: new Uint8Array(4) })))).toBe('wav/unsupported-format');
+    expect(codeOf(() => decodeWav(wav({ bits: 12, blockAlign: 2, data: new Uint8Array(4) })))).toBe('wav/unsupported-format');
+    expect(codeOf(() => decodeWav(wav({ blockAlign: 3, data: new Uint8Array(4) })))).toBe('wav/bad-chunk');
+    expect(codeOf(() => decodeWav(wav({ data: new Uint8Array(4), before: [chunk('LIST', new Uint8Array(2), 5000)] })))).toBe('wav/bad-chunk');
+    const shortFmt = cat([ok.subarray(0, 12), chunk('fmt ', new Uint8Array(10)), chunk('data', new Uint8Array(2))]);
+    expect(codeOf(() => decodeWav(shortFmt))).toBe('wav/bad-chunk');
   });
 
   it('reads the committed espeak-ng WAVs (made by sox)', () => {
@@ -165,7 +139,7 @@ describe('encodeWav / toMono', () => {
     const back = decodeWav(bytes);
     expect(back.sampleRateHz).toBe(22050);
     expect(Array.from(back.channels[0]).map((v) => v * 32768)).toEqual([0, 16384, -16384, 32767, -32768, 32767, -32768, 100, 101, -101]);
-    expect(code(() => encodeWav(x, 0))).toBe('audio/bad-rate');
+    expect(codeOf(() => encodeWav(x, 0))).toBe('audio/bad-rate');
   });
 
   it('averages channels', () => {
@@ -174,7 +148,7 @@ describe('encodeWav / toMono', () => {
     const m = toMono([one]);
     expect(m).not.toBe(one);
     expect(Array.from(m)).toEqual([0.25]);
-    expect(code(() => toMono([]))).toBe('audio/empty');
-    expect(code(() => toMono([new Float32Array(1), new Float32Array(2)]))).toBe('audio/bad-length');
+    expect(codeOf(() => toMono([]))).toBe('audio/empty');
+    expect(codeOf(() => toMono([new Float32Array(1), new Float32Array(2)]))).toBe('audio/bad-length');
   });
 });
