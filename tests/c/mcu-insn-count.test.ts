@@ -44,19 +44,26 @@ describe.skipIf(!tools)('insn-count plugin (qemu-system-arm TCG plugin)', () => 
     }
   });
 
-  it('today\'s kernels on the M4 match the fitted instruction counts within the fit error', () => {
+  it('today\'s kernels on the M4 (portable and SIMD builds) match the fitted instruction counts within the fit error', () => {
     const build = CORE_BUILDS['cortex-m4']!;
-    const elf = buildElf(join(dir, 'kb'), 'kernel-bench', [join(HERE, 'kernel-bench.c')], build, [`-I${join(HERE, '..', '..', 'src', 'core', 'export', 'c')}`]);
-    const ops = { conv: 'conv', depthwise: 'dw', dense: 'fc' } as const;
-    for (const [op, arg] of Object.entries(ops)) {
-      const sweep = SWEEPS.find((s) => s.op === op)!;
-      const shape = sweep.shapes[1]!;
-      const measured = countInsns(elf, build, `1 ${arg} ${shape.join(' ')}`, plugin).insns - countInsns(elf, build, `0 ${arg} ${shape.join(' ')}`, plugin).insns;
-      const fit = EARSHOT_COST_FITS['cortex-m4']!.ops[op]!;
-      const predicted = predict(sweep.regressors(shape), fit.insns);
-      const err = Math.abs(predicted / measured - 1);
-      console.log(`${op} ${shape.join('x')}: measured ${measured} insns, table ${Math.round(predicted)} (${(err * 100).toFixed(1)}%)`);
-      expect(err, `${op}: regenerate with npx tsx scripts/fit-costs.ts`).toBeLessThan(Math.max(0.05, fit.fit.maxRelError * 1.5));
+    const include = `-I${join(HERE, '..', '..', 'src', 'core', 'export', 'c')}`;
+    const variants = [
+      { name: 'portable', table: 'ops', defines: ['-DEARSHOT_NO_SIMD'] },
+      { name: 'simd', table: 'simdOps', defines: [] },
+    ] as const;
+    for (const v of variants) {
+      const elf = buildElf(join(dir, `kb-${v.name}`), 'kernel-bench', [join(HERE, 'kernel-bench.c')], build, [include, ...v.defines]);
+      const ops = { conv: 'conv', depthwise: 'dw', dense: 'fc' } as const;
+      for (const [op, arg] of Object.entries(ops)) {
+        const sweep = SWEEPS.find((s) => s.op === op)!;
+        const shape = sweep.shapes[1]!;
+        const measured = countInsns(elf, build, `1 ${arg} ${shape.join(' ')}`, plugin).insns - countInsns(elf, build, `0 ${arg} ${shape.join(' ')}`, plugin).insns;
+        const fit = EARSHOT_COST_FITS['cortex-m4']![v.table]![op]!;
+        const predicted = predict(sweep.regressors(shape), fit.insns);
+        const err = Math.abs(predicted / measured - 1);
+        console.log(`${v.name} ${op} ${shape.join('x')}: measured ${measured} insns, table ${Math.round(predicted)} (${(err * 100).toFixed(1)}%)`);
+        expect(err, `${v.name} ${op}: regenerate with npx tsx scripts/fit-costs.ts`).toBeLessThan(Math.max(0.05, fit.fit.maxRelError * 1.5));
+      }
     }
   });
 });

@@ -12,7 +12,7 @@
  * worst, +11%). The four models cannot separate depthwise from regular convolution cycles/MAC, so
  * both get `a`. Re-run the fit with the script described in README.md when data is added.
  */
-import { earshotCEntry } from './earshot-costs.ts';
+import { earshotCEntry, earshotSimdEntry } from './earshot-costs.ts';
 import type { CoreId, CostEntry, OpCostTable, RuntimeId } from './types.ts';
 
 /** Fixed per-element costs (int8, DSP core) that the MLPerf models barely exercise: assumptions. */
@@ -222,21 +222,16 @@ const TFLM_REFERENCE: Record<CoreId, CostEntry> = {
   'cortex-m85': reference('cortex-m85', true),
 };
 
-// ---- earshot-simd: Earshot's C calling CMSIS-NN kernels (planned) -------------------------------
-const simd = (core: CoreId): CostEntry => ({
-  table: scale(TFLM_CMSIS[core].table, 1, C_LAYER_OVERHEAD_CYCLES),
-  evidence: TFLM_CMSIS[core].evidence === 'fitted' ? 'derived' : TFLM_CMSIS[core].evidence,
-  note: `CMSIS-NN kernel costs of tflm-cmsis-nn (${TFLM_CMSIS[core].note}) without the interpreter overhead`,
-});
+// ---- earshot-simd: Earshot's C with its ACLE SIMD kernels (qemu-measured, earshot-costs.ts) ------
 const EARSHOT_SIMD: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': simd('cortex-m0plus'),
-  'cortex-m3': simd('cortex-m3'),
-  'cortex-m4': simd('cortex-m4'),
-  'cortex-m4f': simd('cortex-m4f'),
-  'cortex-m7': simd('cortex-m7'),
-  'cortex-m33': simd('cortex-m33'),
-  'cortex-m55': simd('cortex-m55'),
-  'cortex-m85': simd('cortex-m85'),
+  'cortex-m0plus': earshotSimdEntry('cortex-m0plus'),
+  'cortex-m3': earshotSimdEntry('cortex-m3'),
+  'cortex-m4': earshotSimdEntry('cortex-m4'),
+  'cortex-m4f': earshotSimdEntry('cortex-m4f'),
+  'cortex-m7': earshotSimdEntry('cortex-m7'),
+  'cortex-m33': earshotSimdEntry('cortex-m33'),
+  'cortex-m55': earshotSimdEntry('cortex-m55'),
+  'cortex-m85': earshotSimdEntry('cortex-m85'),
 };
 
 // ---- vendor (X-CUBE-AI-class optimizing code generators) ---------------------------------------

@@ -29,9 +29,15 @@ export interface OpFitJson {
 export interface CoreFitsJson {
   machine: string;
   cflags: string[];
+  /** Portable loops (-DEARSHOT_NO_SIMD): earshot-c. */
   ops: Record<string, OpFitJson>;
+  /** DSP-extension cores only: the ACLE SIMD kernels (earshot-simd). */
+  simdOps?: Record<string, OpFitJson>;
   featuresPerHop: OpFitJson;
 }
+
+/** Which measured kernels: the portable loops (earshot-c) or the SIMD ones (earshot-simd). */
+export type EarshotVariant = 'ops' | 'simdOps';
 
 export type EarshotCostFits = Record<string, CoreFitsJson>;
 
@@ -51,10 +57,15 @@ export function earshotBuildOf(core: CoreId): { build: string; factor: number; w
   };
 }
 
-function op(core: string, name: string): OpFitJson {
-  const f = EARSHOT_COST_FITS[core]?.ops[name];
-  if (!f) throw new Error(`earshot-costs.generated.ts has no ${name} fit for ${core} (run scripts/fit-costs.ts)`);
+function op(core: string, name: string, variant: EarshotVariant = 'ops'): OpFitJson {
+  const f = EARSHOT_COST_FITS[core]?.[variant]?.[name];
+  if (!f) throw new Error(`earshot-costs.generated.ts has no ${variant} ${name} fit for ${core} (run scripts/fit-costs.ts)`);
   return f;
+}
+
+/** True when the core's measured build has the SIMD kernels (cores with the DSP extension). */
+export function hasSimdFits(core: CoreId): boolean {
+  return EARSHOT_COST_FITS[earshotBuildOf(core).build]?.simdOps !== undefined;
 }
 
 const term = (f: OpFitJson, name: string): number => {
@@ -69,14 +80,14 @@ const term = (f: OpFitJson, name: string): number => {
 const ELEMENTWISE_CYCLES = 4;
 const ARGMAX_CYCLES = 5;
 
-export function earshotCTable(core: CoreId): OpCostTable {
+export function earshotCTable(core: CoreId, variant: EarshotVariant = 'ops'): OpCostTable {
   const { build, factor } = earshotBuildOf(core);
-  const conv = op(build, 'conv');
-  const dw = op(build, 'depthwise');
-  const fc = op(build, 'dense');
-  const maxp = op(build, 'maxpool');
-  const avgp = op(build, 'avgpool');
-  const add = op(build, 'add');
+  const conv = op(build, 'conv', variant);
+  const dw = op(build, 'depthwise', variant);
+  const fc = op(build, 'dense', variant);
+  const maxp = op(build, 'maxpool', variant);
+  const avgp = op(build, 'avgpool', variant);
+  const add = op(build, 'add', variant);
   const s = (v: number): number => v * factor;
   return {
     convCyclesPerMac: s(term(conv, 'macs')),
@@ -95,14 +106,25 @@ export function earshotCTable(core: CoreId): OpCostTable {
   };
 }
 
-export function earshotCEntry(core: CoreId): CostEntry {
+export function earshotCEntry(core: CoreId, variant: EarshotVariant = 'ops'): CostEntry {
   const b = earshotBuildOf(core);
-  const conv = op(b.build, 'conv');
+  const conv = op(b.build, 'conv', variant);
+  const kernels = variant === 'simdOps' ? 'its ACLE SIMD kernels (__smlad)' : 'its portable loops (-DEARSHOT_NO_SIMD)';
   return {
-    table: earshotCTable(core),
+    table: earshotCTable(core, variant),
     evidence: b.factor === 1 ? 'fitted' : 'derived',
-    note: `Earshot's C at -Os: qemu instruction counts (${EARSHOT_COST_FITS[b.build]!.machine}) fitted per op, ${b.why}; conv fit R² ${conv.fit.r2}, max error ${(conv.fit.maxRelError * 100).toFixed(0)}%`,
+    note: `Earshot's C at -Os with ${kernels}: qemu instruction counts (${EARSHOT_COST_FITS[b.build]!.machine}) fitted per op, ${b.why}; conv fit R² ${conv.fit.r2}, max error ${(conv.fit.maxRelError * 100).toFixed(0)}%`,
   };
+}
+
+/**
+ * earshot-simd: the SIMD kernels where the core has the DSP extension; elsewhere kernels.h compiles
+ * its portable loops, so the cost is earshot-c's.
+ */
+export function earshotSimdEntry(core: CoreId): CostEntry {
+  if (hasSimdFits(core)) return earshotCEntry(core, 'simdOps');
+  const c = earshotCEntry(core);
+  return { ...c, note: `no DSP extension on ${core}: kernels.h compiles its portable loops. ${c.note}` };
 }
 
 /**
