@@ -42,6 +42,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // After the unit and C projects: the fake microphone and the timing of a real browser
+          // want a machine that is not also training models in other test files.
+          sequence: { groupOrder: 1 },
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 120_000,

@@ -76,7 +76,9 @@ describe('recording with a fake microphone', () => {
     const at = (await page.getByTestId('review-clip').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-at'))))).sort((a, b) => a - b);
     expect(at.length).toBeGreaterThanOrEqual(3);
     expect(at.length).toBeLessThanOrEqual(4);
-    for (let i = 1; i < at.length; i++) expect(Math.abs(at[i] - at[i - 1] - PERIOD_S)).toBeLessThan(0.1);
+    // One clip per "yes": onsets one loop period apart. The fake device's delivery jitters by a few
+    // hundred ms on a loaded 2-core machine, far below the 1.83 s period.
+    for (let i = 1; i < at.length; i++) expect(Math.abs(at[i] - at[i - 1] - PERIOD_S)).toBeLessThan(0.4);
     // drop one, keep the others
     await page.getByTestId('drop-clip').first().click();
     await page.getByTestId('accept-all').click();
