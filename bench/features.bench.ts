@@ -8,14 +8,14 @@
  *   - a tfjs pipeline on the cpu backend: tf.signal.stft (480/320/512, Hann) → |·|² → mel matmul → log.
  * Same framing as the Earshot default preset (16 kHz, 30 ms window, 20 ms hop, 512 FFT, 40 bands).
  *   npx tsx bench/features.bench.ts [--seconds S]
- * Also prints the board cost per hop from featureCostPerHop for every preset.
+ * Also prints the board cost per hop from featureHopCost (Cortex-M4F) for every preset.
  */
 import * as tf from '@tensorflow/tfjs';
 import Meyda from 'meyda';
 import { DEFAULT_FEATURE_CONFIG, featureShape } from '../src/core/dsp/feature-config.ts';
 import { FEATURE_PRESET_NAMES, featurePreset } from '../src/core/dsp/feature-presets.ts';
 import { computeLogMelPcm16, logMelTables } from '../src/core/dsp/log-mel.ts';
-import { featureCostPerHop } from '../src/core/dsp/feature-cost.ts';
+import { featureHopCost } from '../src/core/mcu/earshot-costs.ts';
 import { melMatrix } from '../src/core/dsp/mel.ts';
 import { initNodeTf } from '../src/cli/node-tf.ts';
 import { goldenClips } from '../tests/reference/fixtures.ts';
@@ -106,10 +106,10 @@ const [earshot, earshotTs, meyda, tfjs] = rates([
 console.log(`Earshot / Meyda     ${(earshot / meyda).toFixed(1)}×  (target ≥ 5×)`);
 console.log(`Earshot / tf.signal ${(earshot / tfjs).toFixed(1)}×  (target ≥ 10×)`);
 console.log(`Earshot real time   ${earshot.toFixed(0)}×  (target ≥ 5000×; TypeScript twin ${earshotTs.toFixed(0)}×)`);
-console.log('\nBoard cost per hop (featureCostPerHop, Cortex-M4F cycles estimated from op counts):');
+console.log('\nBoard cost per hop (featureHopCost, Cortex-M4F cycles: qemu fit over the op counts):');
 for (const n of FEATURE_PRESET_NAMES) {
   const c = featurePreset(n).config;
-  const cost = featureCostPerHop(c);
-  console.log(`  ${n.padEnd(18)} ${String(cost.cycles).padStart(7)} cycles/hop  ${cost.hopsPerSecond} hops/s  ${(cost.cycles * cost.hopsPerSecond / 1e6).toFixed(2)} Mcycles per s of audio`);
+  const cost = featureHopCost('cortex-m4f', true, c);
+  console.log(`  ${n.padEnd(18)} ${String(Math.round(cost.cycles)).padStart(7)} cycles/hop  ${cost.hopsPerSecond} hops/s  ${(cost.cyclesPerSecondOfAudio / 1e6).toFixed(2)} Mcycles per s of audio`);
 }
 if (sink === 42) console.log('');

@@ -13,8 +13,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { featureShape, type FeatureConfig } from '../src/core/dsp/feature-config.ts';
-import { DEFAULT_FEATURE_CONFIG } from '../src/core/dsp/feature-config.ts';
+import { featureShape, validateFeatureConfig, type FeatureConfig } from '../src/core/dsp/feature-config.ts';
+import { featureOpCounts } from '../src/core/dsp/feature-cost.ts';
+import { FEATURE_COST_TERMS, featureCostRegressors } from '../src/core/mcu/earshot-costs.ts';
 import { featuresCSource } from '../src/core/export/c-features.ts';
 import { hashFiles, renderTableModule } from './code-size.ts';
 import { fitNonNegative, fitStats, type FitStats } from '../src/core/mcu/linear-fit.ts';
@@ -99,17 +100,34 @@ export const SWEEPS: OpSweep[] = [
 
 const BENCH_OP: Record<string, string> = { conv: 'conv', depthwise: 'dw', dense: 'fc', maxpool: 'max', avgpool: 'avg', add: 'add' };
 
-/** Feature configs for the per-hop cost of features.h: FFT size and mel bands vary. */
-export const FEATURE_SWEEP: Array<Pick<FeatureConfig, 'fftSize' | 'windowMs' | 'melBands'>> = [
-  { fftSize: 256, windowMs: 15, melBands: 20 }, { fftSize: 256, windowMs: 16, melBands: 40 },
-  { fftSize: 512, windowMs: 30, melBands: 20 }, { fftSize: 512, windowMs: 30, melBands: 40 },
-  { fftSize: 512, windowMs: 32, melBands: 64 }, { fftSize: 1024, windowMs: 60, melBands: 40 },
-  { fftSize: 1024, windowMs: 64, melBands: 64 }, { fftSize: 256, windowMs: 12, melBands: 32 },
+/**
+ * Feature configs for the per-hop cost of `earshot_features` (features.h): the 4 presets and
+ * variations of FFT size (128–2048), window (128–1920 samples), bands (16–80) and band edges (so
+ * mel weights vary apart from bands). clipMs is cut to a few frames per config (the work per frame
+ * does not depend on the clip length) to keep the qemu runs short.
+ */
+export const FEATURE_SWEEP: Array<Partial<FeatureConfig>> = [
+  {},
+  { fMinHz: 125, fMaxHz: 7500 },
+  { windowMs: 20, hopMs: 10, fMinHz: 0, fMaxHz: 8000 },
+  { sampleRateHz: 8000, windowMs: 32, hopMs: 32, fftSize: 256, melBands: 20, fMinHz: 60, fMaxHz: 4000 },
+  { fftSize: 128, windowMs: 8, melBands: 16, fMinHz: 0 },
+  { fftSize: 2048, windowMs: 120, melBands: 80 },
+  { fftSize: 1024, windowMs: 40, melBands: 64 },
+  { fftSize: 1024, windowMs: 64, melBands: 32, fMinHz: 300, fMaxHz: 4000 },
+  { fftSize: 256, windowMs: 16, melBands: 40 },
+  { fftSize: 512, windowMs: 20, melBands: 24, fMaxHz: 4000 },
+  { fftSize: 512, windowMs: 32, melBands: 64 },
+  { fftSize: 2048, windowMs: 64, melBands: 40, fMinHz: 100, fMaxHz: 6000 },
+  { sampleRateHz: 8000, windowMs: 60, fftSize: 512, melBands: 40, fMaxHz: 4000 },
+  { fftSize: 256, windowMs: 12, melBands: 20 },
 ];
-export const FEATURE_TERMS = ['hop', 'butterflies', 'fftSize', 'bands'];
-export function featureRegressors(c: Pick<FeatureConfig, 'fftSize' | 'melBands'>): number[] {
-  const half = c.fftSize / 2;
-  return [1, (half / 2) * Math.log2(half), c.fftSize, c.melBands];
+const SWEEP_FRAMES = 6;
+
+/** A sweep entry as a full config with a clip of SWEEP_FRAMES frames. */
+export function sweepConfig(f: Partial<FeatureConfig>): FeatureConfig {
+  const c = validateFeatureConfig(f);
+  return validateFeatureConfig({ ...c, clipMs: Math.max(100, c.windowMs + (SWEEP_FRAMES - 1) * c.hopMs) });
 }
 
 interface Point {
@@ -164,14 +182,14 @@ function featuresProgram(config: FeatureConfig): string {
 #include <stdlib.h>
 ${featuresCSource(config, { scale: 0.1, zeroPoint: 0 })}
 static int16_t pcm[EARSHOT_INPUT_SAMPLES];
-static float bands[EARSHOT_MEL_BANDS];
+static int8_t feat[EARSHOT_FEATURE_COUNT];
 int main(int argc, char **argv) {
   uint32_t s = 1u;
   int i;
   if (argc < 2) return 2;
   for (i = 0; i < EARSHOT_INPUT_SAMPLES; i++) { s = s * 1664525u + 1013904223u; pcm[i] = (int16_t)(s >> 16); }
-  if (atoi(argv[1])) earshot_logmel_frame(pcm, 1, bands);
-  printf("%08lx\\n", (unsigned long)(bands[0] != 0.0f));
+  if (atoi(argv[1])) earshot_features(pcm, feat);
+  printf("%08lx\\n", (unsigned long)(feat[3] == 99));
   return 0;
 }
 `;
@@ -210,16 +228,18 @@ export function measureAll(log: (s: string) => void = console.log): Record<strin
       };
       const ops = sweep('portable', ['-DEARSHOT_NO_SIMD']);
       const simdOps = DSP_CORES.includes(core) ? sweep('simd', []) : undefined;
+      // earshot_features over a whole clip, per frame: the per-hop work including the int8 quantization.
       const fpts: Point[] = FEATURE_SWEEP.map((f, i) => {
-        const config = { ...DEFAULT_FEATURE_CONFIG, ...f } as FeatureConfig;
-        featureShape(config);
+        const config = sweepConfig(f);
+        const frames = featureShape(config).frames;
         const src = join(dir, core, `features-${i}.c`);
         writeFileSync(src, featuresProgram(config));
         const felf = buildElf(join(dir, core), `features-${i}`, [src], build);
-        return { x: featureRegressors(config), ...measure(felf, build, disassembly(felf), plugin, '', core) };
+        const m = measure(felf, build, disassembly(felf), plugin, '', core);
+        return { x: featureCostRegressors(featureOpCounts(config)), insns: m.insns / frames, cycles: m.cycles / frames };
       });
-      const featuresPerHop = fitPoints(FEATURE_TERMS, fpts);
-      log(`${core} features/hop: R² ${featuresPerHop.fit.r2}, max err ${(featuresPerHop.fit.maxRelError * 100).toFixed(1)}%, CPI ${featuresPerHop.cpi}`);
+      const featuresPerHop = fitPoints([...FEATURE_COST_TERMS], fpts);
+      log(`${core} features/hop: R² ${featuresPerHop.fit.r2}, max err ${(featuresPerHop.fit.maxRelError * 100).toFixed(1)}%, hold-out max ${(featuresPerHop.holdout.maxRelError * 100).toFixed(1)}%, CPI ${featuresPerHop.cpi}`);
       out[core] = { machine: build.machine, cflags: build.cflags, ops, ...(simdOps ? { simdOps } : {}), featuresPerHop };
     }
   } finally {
@@ -228,8 +248,11 @@ export function measureAll(log: (s: string) => void = console.log): Record<strin
   return out;
 }
 
-/** The files whose text determines the measured counts; the generated table records their hash. */
-export const MEASURED_SOURCES = ['src/core/export/c/kernels.h', 'src/core/export/c/features.h', 'tools/qemu-insn/kernel-bench.c', 'tools/qemu-insn/insn-count.ts', 'tools/arm/cortex-m.ts'];
+/**
+ * The files whose text determines the measured counts (and, for features, the op counts they are
+ * fitted to: src/core/dsp/feature-cost.ts); the generated table records their hash.
+ */
+export const MEASURED_SOURCES = ['src/core/export/c/kernels.h', 'src/core/export/c/features.h', 'src/core/dsp/feature-cost.ts', 'tools/qemu-insn/kernel-bench.c', 'tools/qemu-insn/insn-count.ts', 'tools/arm/cortex-m.ts'];
 
 export function sourcesHash(root: string): string {
   return hashFiles(root, MEASURED_SOURCES);
@@ -239,7 +262,7 @@ export function renderGenerated(fits: Record<string, CoreFits>, hash: string): s
   return renderTableModule({
     comment: [
       'Generated by scripts/fit-costs.ts from qemu-system-arm instruction counts of src/core/export/c',
-      '(kernels.h with -DEARSHOT_NO_SIMD as ops, with its SIMD kernels as simdOps; features.h) at -Os; cycles from the executed instruction mix and the Arm TRM timings',
+      '(kernels.h with -DEARSHOT_NO_SIMD as ops, with its SIMD kernels as simdOps; earshot_features of features.h per hop) at -Os; cycles from the executed instruction mix and the Arm TRM timings',
       'cited in tools/qemu-insn/insn-count.ts. Do not edit: run `npx tsx scripts/fit-costs.ts`.',
     ],
     typeImport: "import type { EarshotCostFits } from './earshot-costs.ts';",

@@ -8,7 +8,7 @@
  * live before any training.
  */
 import { describeError } from '../core/errors.ts';
-import { featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelSpec, SpecAnalysis } from '../core/model/spec.ts';
 import { analyzeSpec } from '../core/model/analyze.ts';
 import { BOARD_TEMPLATES, customBoard, getBoard, listBoards } from '../core/mcu/boards.ts';
@@ -106,7 +106,7 @@ export class FitState {
   options: EstimateOptions = $derived.by(() => ({
     runtime: this.runtime,
     dtype: this.dtype,
-    featureShape: featureShape(this.#config),
+    featureConfig: this.#config,
     ...(this.intervalMs > 0 ? { inferenceIntervalMs: this.intervalMs } : {}),
   }));
 

@@ -10,22 +10,52 @@ import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import { BOARD_TEMPLATES, customBoard, getBoard } from '../../src/core/mcu/boards.ts';
 import { BATTERIES, estimate } from '../../src/core/mcu/estimate.ts';
 import { EARSHOT_COST_FITS } from '../../src/core/mcu/earshot-costs.generated.ts';
+import { featureHopCost } from '../../src/core/mcu/earshot-costs.ts';
+import { featureOpCounts } from '../../src/core/dsp/feature-cost.ts';
+import { featurePreset } from '../../src/core/dsp/feature-presets.ts';
 
 const kws = analyzeSpec(JSON.parse(readFileSync(new URL('../fixtures/specs/mlperf-kws-ds-cnn.json', import.meta.url), 'utf8')));
 const fs = featureShape(DEFAULT_FEATURE_CONFIG);
 
 describe('features per hop, duty cycle, energy, battery', () => {
-  it('features cost = the features.h fit of the core at the board clock; soft-float M0+ pays more per hop than an M4F', () => {
+  it('features cost = the features.h fit of the core over the op counts, at the board clock; soft-float M0+ pays more per hop than an M4F', () => {
     const m4f = estimate(kws, customBoard({ core: 'cortex-m4f', clockMhz: 100, sramKb: 512, flashKb: 1024 }), { featureShape: fs });
     const f = EARSHOT_COST_FITS['cortex-m4f']!.featuresPerHop;
-    const half = 256;
-    const expected = f.cycles[0]! + f.cycles[1]! * (half / 2) * Math.log2(half) + f.cycles[2]! * 512 + f.cycles[3]! * 40;
+    const ops = featureOpCounts(DEFAULT_FEATURE_CONFIG) as unknown as Record<string, number>;
+    const expected = f.terms.reduce((acc, t, i) => acc + f.cycles[i]! * (t === 'hop' ? 1 : ops[t]!), 0);
     expect(m4f.features.hopCycles).toBeCloseTo(expected, 6);
     expect(m4f.features.hopMs).toBe(20);
     expect(m4f.features.hopComputeMs).toBeCloseTo(expected / 100_000, 9);
     expect(m4f.features.clipComputeMs).toBeCloseTo(m4f.features.hopComputeMs * fs.frames, 9);
     const m0 = estimate(kws, customBoard({ core: 'cortex-m0plus', clockMhz: 100, sramKb: 512, flashKb: 1024 }), { featureShape: fs });
     expect(m0.features.hopCycles).toBeGreaterThan(3 * m4f.features.hopCycles);
+  });
+
+  it('featureConfig: the model\'s own config sets the frontend shape and the per-hop cost (featureHopCost)', () => {
+    const board = customBoard({ core: 'cortex-m33', clockMhz: 100, sramKb: 512, flashKb: 1024 });
+    const lp = featurePreset('low-power-8k').config;
+    const r = estimate(kws, board, { featureConfig: lp });
+    expect(r.features.hopCycles).toBeCloseTo(featureHopCost('cortex-m33', true, lp).cycles, 6);
+    expect(r.features.hopMs).toBe(32);
+    expect(r.features.clipComputeMs).toBeCloseTo(r.features.hopComputeMs * featureShape(lp).frames, 9);
+    // band edges change the mel weights, so the cost: a shape alone cannot know them
+    const ms = featurePreset('micro-speech').config;
+    const own = estimate(kws, board, { featureConfig: ms }).features;
+    expect(own.hopCycles).toBeCloseTo(featureHopCost('cortex-m33', true, ms).cycles, 6);
+    const shapeOnly = estimate(kws, board, { featureShape: featureShape(ms) }).features;
+    expect(shapeOnly.hopCycles).not.toBeCloseTo(own.hopCycles, 0);
+    expect(shapeOnly.note).toMatch(/assumed/);
+    // the default config and its shape agree
+    expect(estimate(kws, board, { featureShape: fs }).features.hopCycles).toBeCloseTo(estimate(kws, board).features.hopCycles, 9);
+    for (const o of [{ featureConfig: lp, featureShape: fs }]) {
+      try {
+        estimate(kws, board, o);
+        throw new Error('accepted');
+      } catch (e) {
+        expect((e as EarshotError).code).toBe('mcu/bad-options');
+      }
+    }
+    expect(() => estimate(kws, board, { featureConfig: { fftSize: 100 } })).toThrow(EarshotError);
   });
 
   it('duty cycle = features per hop + inference per interval; a longer interval lowers it', () => {

@@ -1,5 +1,4 @@
 import { EarshotError } from '../../core/errors.ts';
-import { featureShape } from '../../core/dsp/feature-config.ts';
 import { analyzeSpec } from '../../core/model/analyze.ts';
 import { customBoard, getBoard } from '../../core/mcu/boards.ts';
 import { estimate } from '../../core/mcu/estimate.ts';
@@ -75,9 +74,8 @@ export const fitCommand: Command = {
     if (boardId && str(values, 'power-mw') !== undefined) throw new EarshotError('cli/usage', '--power-mw describes a custom board (--core ...), not --board');
     const dtype = choice(values, 'dtype', ['int8', 'float32'] as const, 'int8');
     const runtime = str(values, 'runtime') as RuntimeId | undefined;
-    const fs = artifact ? featureShape(artifact.featureConfig) : undefined;
     const intervalMs = str(values, 'interval-ms') !== undefined ? num(values, 'interval-ms') : undefined;
-    const r = estimate(analysis, board, { runtime, dtype, featureShape: fs, ...(intervalMs !== undefined ? { inferenceIntervalMs: intervalMs } : {}) });
+    const r = estimate(analysis, board, { runtime, dtype, ...(artifact ? { featureConfig: artifact.featureConfig } : {}), ...(intervalMs !== undefined ? { inferenceIntervalMs: intervalMs } : {}) });
     if (flag(values, 'json')) {
       io.out(JSON.stringify(r));
       return;

@@ -7,6 +7,9 @@
  * pipeline (M7 dual-issue, M55, M85) are scaled by Arm's CoreMark/MHz against the M4 (derived).
  * The M85 has no QEMU model: it uses the M55 build (same ARMv8.1-M ISA).
  */
+import { EarshotError } from '../errors.ts';
+import { featureShape, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
+import { featureOpCounts, type FeatureOpCounts } from '../dsp/feature-cost.ts';
 import type { CoreId, CostEntry, OpCostTable } from './types.ts';
 import { EARSHOT_COST_FITS } from './earshot-costs.generated.ts';
 
@@ -128,18 +131,62 @@ export function earshotSimdEntry(core: CoreId): CostEntry {
 }
 
 /**
- * Cycles of the log-mel front end per hop (one frame: window, FFT, power, mel, log, quantize) on this
- * core, from the features.h fits. Without an FPU the soft-float build of the core's class is used.
+ * Regressors of the per-hop feature cost, named after the fields of FeatureOpCounts (dsp's exact
+ * operation counts of one hop of `earshot_features`); 'hop' is the constant term. padSamples is
+ * left out: it is fftSize − windowSamples, so it would make the fit singular.
  */
-export function featureHopCycles(core: CoreId, hasFpu: boolean, fftSize: number, melBands: number): { cycles: number; note: string } {
+export const FEATURE_COST_TERMS = ['hop', 'windowSamples', 'fftSize', 'butterflies', 'melWeights', 'bands'] as const;
+
+export function featureCostRegressors(ops: FeatureOpCounts): number[] {
+  return FEATURE_COST_TERMS.map((t) => (t === 'hop' ? 1 : ops[t]));
+}
+
+export interface FeatureHopCost {
+  /** Exact operation counts of one hop (featureOpCounts). */
+  ops: FeatureOpCounts;
+  /** Instructions per hop executed by the core's measured build (qemu fit; not pipeline-scaled). */
+  instructions: number;
+  /** Cycles per hop on this core. */
+  cycles: number;
+  /** Hops per second of audio (sampleRateHz / hopSamples). */
+  hopsPerSecond: number;
+  /** cycles × hops per second: the extractor's share of the clock when streaming. */
+  cyclesPerSecondOfAudio: number;
+  /** Where the figure comes from (build, timing model, fit error). */
+  note: string;
+}
+
+/**
+ * One hop of `earshot_features` (features.h) on `core`: window, FFT, power, mel, log and the int8
+ * quantization of the frame, from the qemu fits of scripts/fit-costs.ts (featuresPerHop in
+ * earshot-costs.generated.ts) over featureOpCounts(config). Without an FPU the soft-float build of
+ * the core's class is used. `config` is filled with defaults and validated ('features/bad-config').
+ */
+export function featureHopCost(core: CoreId, hasFpu: boolean, config: Partial<FeatureConfig>): FeatureHopCost {
+  const c = validateFeatureConfig(config);
+  if (EARSHOT_COST_FITS[earshotBuildOf(core).build] === undefined) throw new EarshotError('mcu/unknown-core', `no feature cost fit for core ${JSON.stringify(core)}`);
   let { build, factor, why } = earshotBuildOf(core);
   if (!hasFpu && build !== 'cortex-m0plus' && build !== 'cortex-m3') {
     build = 'cortex-m4';
     why = `no FPU: soft-float M4 build${factor !== 1 ? ' × CoreMark/MHz ratio' : ''}`;
   }
   const f = EARSHOT_COST_FITS[build]!.featuresPerHop;
-  const half = fftSize / 2;
-  const x = [1, (half / 2) * Math.log2(half), fftSize, melBands];
-  const cycles = x.reduce((acc, v, i) => acc + v * f.cycles[i]!, 0) * factor;
-  return { cycles, note: `features.h per hop: qemu instruction counts (${build} build), ${why}; fit max error ${(f.fit.maxRelError * 100).toFixed(1)}%` };
+  const ops = featureOpCounts(c);
+  const x = f.terms.map((t) => {
+    if (t === 'hop') return 1;
+    const v = (ops as unknown as Record<string, number>)[t];
+    if (v === undefined) throw new Error(`featuresPerHop term ${t} is not a FeatureOpCounts field (rerun npm run gen:costs)`);
+    return v;
+  });
+  const dot = (w: number[]): number => x.reduce((acc, v, i) => acc + v * w[i]!, 0);
+  const cycles = dot(f.cycles) * factor;
+  const hopsPerSecond = c.sampleRateHz / featureShape(c).hopSamples;
+  return {
+    ops,
+    instructions: dot(f.insns),
+    cycles,
+    hopsPerSecond,
+    cyclesPerSecondOfAudio: cycles * hopsPerSecond,
+    note: `features.h per hop (earshot_features incl. int8 quantization): qemu instruction counts (${build} build), ${why}; fit max error ${(f.fit.maxRelError * 100).toFixed(1)}%, hold-out max ${(f.holdout.maxRelError * 100).toFixed(1)}%`,
+  };
 }

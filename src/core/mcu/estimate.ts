@@ -4,7 +4,7 @@
  * Cheap enough to run on every edit in the UI (tens of microseconds for a typical spec).
  */
 import { EarshotError } from '../errors.ts';
-import { DEFAULT_FEATURE_CONFIG, featureShape as defaultFeatureShape } from '../dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape as configShape, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
 import type { SpecAnalysis } from '../model/spec.ts';
 import { planSpecArena } from './arena.ts';
 import { validateBoard } from './boards.ts';
@@ -13,7 +13,7 @@ import { costEntry } from './cost-tables.ts';
 import { lowerSpec } from './lower.ts';
 import { getRuntime } from './runtimes.ts';
 import { codeSizeOf } from './code-size.ts';
-import { featureHopCycles } from './earshot-costs.ts';
+import { featureHopCost } from './earshot-costs.ts';
 import type { BatteryId, Board, CoreId, Dtype, FeatureCost, FitReport, LayerCost, PowerEstimate, RuntimeId } from './types.ts';
 
 export { getRuntime, listRuntimes } from './runtimes.ts';
@@ -49,6 +49,16 @@ export const DEFAULT_SLEEP_POWER_MW = 0.01;
 export interface EstimateOptions {
   runtime?: RuntimeId;
   dtype?: Dtype;
+  /**
+   * The feature config the model was trained on: gives the frontend's shape and its exact per-hop
+   * op counts (featureOpCounts). Give this or featureShape, not both; neither means
+   * DEFAULT_FEATURE_CONFIG.
+   */
+  featureConfig?: Partial<FeatureConfig>;
+  /**
+   * Shape only (no band edges): the per-hop cost then assumes a config with these sizes and the
+   * default band edges (fMaxHz capped at Nyquist), which the report's features note says.
+   */
   featureShape?: FeatureShapeInput;
   /**
    * Inference every this many ms in streaming use; features are computed every hop regardless.
@@ -67,19 +77,48 @@ function badOptions(message: string): never {
 
 const posInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
-function resolveFeatures(f: FeatureShapeInput | undefined): Required<FeatureShapeInput> {
-  const d = defaultFeatureShape(DEFAULT_FEATURE_CONFIG);
+/** The frontend's sizes plus the config its per-hop cost is counted on. */
+export interface ResolvedFeatures extends Required<FeatureShapeInput> {
+  config: FeatureConfig;
+  /** True when the config was made up from a shape (default band edges). */
+  assumedConfig: boolean;
+}
+
+function resolveFeatures(opts: EstimateOptions): ResolvedFeatures {
+  if (opts.featureConfig !== undefined && opts.featureShape !== undefined) badOptions('give featureConfig or featureShape, not both');
+  if (opts.featureShape === undefined) {
+    const config = validateFeatureConfig(opts.featureConfig ?? DEFAULT_FEATURE_CONFIG);
+    const s = configShape(config);
+    const { frames, bands, inputSamples, windowSamples, hopSamples } = s;
+    return { frames, bands, inputSamples, windowSamples, hopSamples, fftSize: config.fftSize, sampleRateHz: config.sampleRateHz, config, assumedConfig: false };
+  }
+  const f = opts.featureShape;
+  const d = configShape(DEFAULT_FEATURE_CONFIG);
   const r = {
-    frames: f?.frames ?? d.frames,
-    bands: f?.bands ?? d.bands,
-    inputSamples: f?.inputSamples ?? d.inputSamples,
-    windowSamples: f?.windowSamples ?? d.windowSamples,
-    fftSize: f?.fftSize ?? DEFAULT_FEATURE_CONFIG.fftSize,
-    hopSamples: f?.hopSamples ?? d.hopSamples,
-    sampleRateHz: f?.sampleRateHz ?? DEFAULT_FEATURE_CONFIG.sampleRateHz,
+    frames: f.frames ?? d.frames,
+    bands: f.bands ?? d.bands,
+    inputSamples: f.inputSamples ?? d.inputSamples,
+    windowSamples: f.windowSamples ?? d.windowSamples,
+    fftSize: f.fftSize ?? DEFAULT_FEATURE_CONFIG.fftSize,
+    hopSamples: f.hopSamples ?? d.hopSamples,
+    sampleRateHz: f.sampleRateHz ?? DEFAULT_FEATURE_CONFIG.sampleRateHz,
   };
   for (const [k, v] of Object.entries(r)) if (!posInt(v)) badOptions(`featureShape.${k} must be a positive integer, got ${JSON.stringify(v)}`);
-  return r;
+  const ms = (samples: number): number => (samples * 1000) / r.sampleRateHz;
+  const config: Partial<FeatureConfig> = {
+    sampleRateHz: r.sampleRateHz,
+    clipMs: ms(r.inputSamples),
+    windowMs: ms(r.windowSamples),
+    hopMs: ms(r.hopSamples),
+    fftSize: r.fftSize,
+    melBands: r.bands,
+    fMaxHz: Math.min(DEFAULT_FEATURE_CONFIG.fMaxHz, r.sampleRateHz / 2),
+  };
+  try {
+    return { ...r, config: validateFeatureConfig(config), assumedConfig: true };
+  } catch (e) {
+    return badOptions(`featureShape does not describe a valid feature config: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -97,16 +136,16 @@ export function featureFrontendBytes(f: Required<FeatureShapeInput>, core: CoreI
   };
 }
 
-/** features.h cost on the board per hop, from the qemu fits (earshot-costs.ts). */
-export function featureCost(f: Required<FeatureShapeInput>, board: Board): FeatureCost {
-  const hop = featureHopCycles(board.core, board.hasFpu, f.fftSize, f.bands);
+/** features.h cost on the board per hop, from the qemu fits (featureHopCost in earshot-costs.ts). */
+export function featureCost(f: ResolvedFeatures, board: Board): FeatureCost {
+  const hop = featureHopCost(board.core, board.hasFpu, f.config);
   const hopComputeMs = hop.cycles / (board.clockMhz * 1000);
   return {
     hopMs: (f.hopSamples / f.sampleRateHz) * 1000,
     hopCycles: hop.cycles,
     hopComputeMs,
     clipComputeMs: hopComputeMs * f.frames,
-    note: hop.note,
+    note: f.assumedConfig ? `${hop.note}; mel weights counted for band edges ${f.config.fMinHz}–${f.config.fMaxHz} Hz (assumed: pass featureConfig for the model's own)` : hop.note,
   };
 }
 
@@ -146,7 +185,7 @@ export function estimate(analysis: SpecAnalysis, board: Board, opts: EstimateOpt
   const runtime = getRuntime(opts.runtime ?? DEFAULT_RUNTIME);
   const dtype = opts.dtype ?? 'int8';
   if (dtype !== 'int8' && dtype !== 'float32') badOptions(`dtype must be 'int8' or 'float32', got ${JSON.stringify(dtype)}`);
-  const features = resolveFeatures(opts.featureShape);
+  const features = resolveFeatures(opts);
   const sleepPowerMw = opts.sleepPowerMw ?? DEFAULT_SLEEP_POWER_MW;
   if (typeof sleepPowerMw !== 'number' || !(sleepPowerMw >= 0) || !Number.isFinite(sleepPowerMw)) badOptions(`sleepPowerMw must be a number >= 0, got ${JSON.stringify(sleepPowerMw)}`);
   const interval = opts.inferenceIntervalMs;
