@@ -30,39 +30,34 @@ const CMSIS_KERNEL_BYTES = 3072;
  */
 const tfliteFormatBytes = (ops: number, channels: number): number => 1024 + 600 * ops + 24 * channels;
 
+/** Earshot's exported header: the same code, memory and overheads whether or not its SIMD kernels are on. */
+const EARSHOT_C: Runtime = {
+  id: 'earshot-c',
+  name: 'Earshot portable C',
+  description: 'The exported C99 header: plain int8 loops, no framework, no malloc; runs on every Cortex-M.',
+  status: 'available',
+  // Measured: arm-none-eabi-gcc -Os + arm-none-eabi-size per core (code-size.generated.ts).
+  codeFlashBytes: (core, kinds, ops) => earshotCodeBytes(core, kernelKinds(kinds), ops),
+  // Labels, shapes and layer descriptors: assumed 256 B.
+  modelFormatFlashBytes: () => 256,
+  // int32 multiplier + int32 shift per output channel (TFLite requantization).
+  quantParamBytesPerChannel: 8,
+  perInvokeOverheadCycles: 500,
+  // Stack of the engine and its caller: assumed 1 KB.
+  arenaOverheadBytes: 1024,
+  ramBytesPerOp: 0,
+  ramBytesPerChannel: 0,
+  usesCmsisScratch: false,
+};
+
 const RUNTIMES: Record<RuntimeId, Runtime> = {
-  'earshot-c': {
-    id: 'earshot-c',
-    name: 'Earshot portable C',
-    description: 'The exported C99 header: plain int8 loops, no framework, no malloc; runs on every Cortex-M.',
-    status: 'available',
-    // Measured: arm-none-eabi-gcc -Os + arm-none-eabi-size per core (code-size.generated.ts).
-    codeFlashBytes: (core, kinds, ops) => earshotCodeBytes(core, kernelKinds(kinds), ops),
-    // Labels, shapes and layer descriptors: assumed 256 B.
-    modelFormatFlashBytes: () => 256,
-    // int32 multiplier + int32 shift per output channel (TFLite requantization).
-    quantParamBytesPerChannel: 8,
-    perInvokeOverheadCycles: 500,
-    // Stack of the engine and its caller: assumed 1 KB.
-    arenaOverheadBytes: 1024,
-    ramBytesPerOp: 0,
-    ramBytesPerChannel: 0,
-    usesCmsisScratch: false,
-  },
+  'earshot-c': EARSHOT_C,
   'earshot-simd': {
+    ...EARSHOT_C,
     id: 'earshot-simd',
     name: 'Earshot C + SIMD',
     description: 'The exported header with its ACLE SIMD dot products (__sxtb16/__smlad) on cores with the DSP extension (M4, M7, M33, M55), chosen at compile time; the portable loops elsewhere.',
-    status: 'available',
-    // Measured like earshot-c (code-size.generated.ts: the default build, SIMD on where the core has DSP).
-    codeFlashBytes: (core, kinds, ops) => earshotCodeBytes(core, kernelKinds(kinds), ops),
-    modelFormatFlashBytes: () => 256,
-    quantParamBytesPerChannel: 8,
-    perInvokeOverheadCycles: 500,
-    arenaOverheadBytes: 1024,
-    ramBytesPerOp: 0,
-    ramBytesPerChannel: 0,
-    usesCmsisScratch: false,
+    // Code size as earshot-c: code-size.generated.ts measures the default build (SIMD on where the core has DSP).
   },
   'tflm-cmsis-nn': {
     id: 'tflm-cmsis-nn',
