@@ -13,7 +13,12 @@
  * both get `a`. Re-run the fit with the script described in README.md when data is added.
  */
 import { earshotCEntry, earshotSimdEntry } from './earshot-costs.ts';
-import type { CoreId, CostEntry, OpCostTable, RuntimeId } from './types.ts';
+import { CORE_IDS, type CoreId, type CostEntry, type OpCostTable, type RuntimeId } from './types.ts';
+
+/** One entry per core, from one function of the core. */
+function perCore(entry: (core: CoreId) => CostEntry): Record<CoreId, CostEntry> {
+  return Object.fromEntries(CORE_IDS.map((c) => [c, entry(c)])) as Record<CoreId, CostEntry>;
+}
 
 /** Fixed per-element costs (int8, DSP core) that the MLPerf models barely exercise: assumptions. */
 const SMALL_INT8 = {
@@ -154,28 +159,10 @@ const portableC = (core: CoreId): CostEntry => ({
       : `portable C: M4 fit (microTVM native, NUCLEO-L4R5ZI) scaled by CoreMark/MHz 3.42/${COREMARK_PER_MHZ[core]}`,
 });
 
-const PORTABLE_C: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': portableC('cortex-m0plus'),
-  'cortex-m3': portableC('cortex-m3'),
-  'cortex-m4': portableC('cortex-m4'),
-  'cortex-m4f': portableC('cortex-m4f'),
-  'cortex-m7': portableC('cortex-m7'),
-  'cortex-m33': portableC('cortex-m33'),
-  'cortex-m55': portableC('cortex-m55'),
-  'cortex-m85': portableC('cortex-m85'),
-};
+const PORTABLE_C = perCore(portableC);
 
 // ---- earshot-c: Earshot's own C, fitted to qemu instruction counts (earshot-costs.ts) ----------
-const EARSHOT_C: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': earshotCEntry('cortex-m0plus'),
-  'cortex-m3': earshotCEntry('cortex-m3'),
-  'cortex-m4': earshotCEntry('cortex-m4'),
-  'cortex-m4f': earshotCEntry('cortex-m4f'),
-  'cortex-m7': earshotCEntry('cortex-m7'),
-  'cortex-m33': earshotCEntry('cortex-m33'),
-  'cortex-m55': earshotCEntry('cortex-m55'),
-  'cortex-m85': earshotCEntry('cortex-m85'),
-};
+const EARSHOT_C = perCore(earshotCEntry);
 
 // ---- tflm-cmsis-nn ----------------------------------------------------------------------------
 const TFLM_CMSIS_M7 = scale(TFLM_CMSIS_M33, M7_OVER_M33);
@@ -211,28 +198,10 @@ const reference = (core: CoreId, hasDspPath: boolean): CostEntry => {
       : 'tflm-cmsis-nn (portable path) estimate x 1.5 (assumed loop-structure gain of CMSIS-NN without DSP)',
   };
 };
-const TFLM_REFERENCE: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': reference('cortex-m0plus', false),
-  'cortex-m3': reference('cortex-m3', false),
-  'cortex-m4': reference('cortex-m4', true),
-  'cortex-m4f': reference('cortex-m4f', true),
-  'cortex-m7': reference('cortex-m7', true),
-  'cortex-m33': reference('cortex-m33', true),
-  'cortex-m55': reference('cortex-m55', true),
-  'cortex-m85': reference('cortex-m85', true),
-};
+const TFLM_REFERENCE = perCore((core) => reference(core, core !== 'cortex-m0plus' && core !== 'cortex-m3'));
 
 // ---- earshot-simd: Earshot's C with its ACLE SIMD kernels (qemu-measured, earshot-costs.ts) ------
-const EARSHOT_SIMD: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': earshotSimdEntry('cortex-m0plus'),
-  'cortex-m3': earshotSimdEntry('cortex-m3'),
-  'cortex-m4': earshotSimdEntry('cortex-m4'),
-  'cortex-m4f': earshotSimdEntry('cortex-m4f'),
-  'cortex-m7': earshotSimdEntry('cortex-m7'),
-  'cortex-m33': earshotSimdEntry('cortex-m33'),
-  'cortex-m55': earshotSimdEntry('cortex-m55'),
-  'cortex-m85': earshotSimdEntry('cortex-m85'),
-};
+const EARSHOT_SIMD = perCore(earshotSimdEntry);
 
 // ---- vendor (X-CUBE-AI-class optimizing code generators) ---------------------------------------
 const VENDOR_M55 = scale(VENDOR_M33, HELIUM_OVER_M33);
