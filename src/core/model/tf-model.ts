@@ -61,7 +61,7 @@ function glorot(seed: number, layerIndex: number, k: number): ReturnType<typeof 
   return tf.initializers.glorotUniform({ seed: mixSeed(seed, layerIndex * 8 + k) });
 }
 
-function makeLayer(l: LayerSpec, index: number, seed: number, outShape: number[]): tf.layers.Layer {
+function makeLayer(l: LayerSpec, index: number, seed: number, outShape: number[], dropoutStream: number): tf.layers.Layer {
   const name = l.name!;
   switch (l.type) {
     case 'conv2d':
@@ -95,7 +95,7 @@ function makeLayer(l: LayerSpec, index: number, seed: number, outShape: number[]
     case 'batchNormalization':
       return new FastBatchNormalization({ name, axis: -1, epsilon: l.epsilon, momentum: l.momentum });
     case 'dropout':
-      return new SeededDropout({ name, rate: l.rate, seed: mixSeed(seed, index * 8 + 7) });
+      return new SeededDropout({ name, rate: l.rate, seed: dropoutStream === 0 ? mixSeed(seed, index * 8 + 7) : mixSeed(mixSeed(seed, index * 8 + 7), dropoutStream) });
     case 'activation':
       return tf.layers.activation({ name, activation: l.activation });
     case 'add':
@@ -103,15 +103,19 @@ function makeLayer(l: LayerSpec, index: number, seed: number, outShape: number[]
   }
 }
 
-/** Build a tfjs model for a spec (validated here). The caller disposes it. */
-export function buildTfModel(spec: ModelSpec, seed: number): tf.LayersModel {
+/**
+ * Build a tfjs model for a spec (validated here). The caller disposes it. `dropoutStream` > 0
+ * gives the dropout layers other mask streams from the same seed (the extra gradient shards of
+ * data-parallel training, train.ts); 0 is the model's own.
+ */
+export function buildTfModel(spec: ModelSpec, seed: number, dropoutStream = 0): tf.LayersModel {
   if (!Number.isInteger(seed)) throw new EarshotError('train/bad-options', `seed must be an integer, got ${String(seed)}`);
   const a = analyzeSpec(spec);
   const input = tf.input({ shape: [...a.spec.input.shape], name: INPUT_NAME, dtype: 'float32' });
   const outputs = new Map<string, tf.SymbolicTensor>([[INPUT_NAME, input]]);
   a.spec.layers.forEach((l, i) => {
     const info = a.layers[i]!;
-    const layer = makeLayer(l, i, seed >>> 0, info.outputShape);
+    const layer = makeLayer(l, i, seed >>> 0, info.outputShape, dropoutStream);
     const ins = info.inputs.map((n) => outputs.get(n)!);
     const out = layer.apply(ins.length === 1 ? ins[0]! : ins) as tf.SymbolicTensor;
     outputs.set(info.name, out);
