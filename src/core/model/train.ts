@@ -11,6 +11,7 @@ import type { FloatWeights, TrainingHistory } from './artifact.ts';
 import type { ModelSpec, SpecAnalysis } from './spec.ts';
 import { buildTfModel, getFloatWeights, setFloatWeights } from './tf-model.ts';
 import { mixSeed, mulberry32, shuffleInPlace } from './prng.ts';
+import { batchGradients, captureModel, createGradientShard, readFlat, type GradientShard, type ShardResult } from './gradient-shard.ts';
 
 /** The part of AbortSignal that training reads (core has no DOM lib). */
 export interface AbortSignalLike {
@@ -67,10 +68,22 @@ export interface TrainOptions {
   /** Loss weight per class index (default all 1), e.g. from balancedClassWeights. */
   classWeights?: number[];
   augment?: AugmentHook;
+  /**
+   * Data-parallel slices per batch (gradient-shard.ts), default 1. The same seed and shard count
+   * give the same weights whether the shards run in parallel (workers) or one after another.
+   */
+  shards?: number;
+  /** Where shards 1..shards-1 run; default: in this thread (createGradientShard). */
+  shardFactory?: ShardFactory;
   onEpoch?: (e: EpochReport) => void;
   onBatch?: (done: number, total: number) => void;
   signal?: AbortSignalLike;
 }
+
+/** Makes gradient shard `stream` (1..shards-1) for a spec and seed, e.g. in a worker. */
+export type ShardFactory = (spec: ModelSpec, seed: number, stream: number) => GradientShard | Promise<GradientShard>;
+
+export const MAX_SHARDS = 16;
 
 export interface TrainResult {
   weights: FloatWeights;
@@ -149,19 +162,40 @@ function checkInputs(a: SpecAnalysis, x: unknown, y: unknown, what: string): { x
   return { x: x as Float32Array[], y: y as number[] };
 }
 
-function batchTensor(a: SpecAnalysis, x: Float32Array[], idx: readonly number[]): tf.Tensor4D {
+function batchInputs(a: SpecAnalysis, x: Float32Array[], idx: readonly number[]): Float32Array {
   const [h, w, c] = a.spec.input.shape;
   const size = h * w * c;
   const buf = new Float32Array(idx.length * size);
   idx.forEach((k, j) => buf.set(x[k]!, j * size));
-  return tf.tensor4d(buf, [idx.length, h, w, c], 'float32');
+  return buf;
+}
+
+function batchTensor(a: SpecAnalysis, x: Float32Array[], idx: readonly number[]): tf.Tensor4D {
+  const [h, w, c] = a.spec.input.shape;
+  return tf.tensor4d(batchInputs(a, x, idx), [idx.length, h, w, c], 'float32');
 }
 
 /** One-hot targets scaled by the class weight: categorical cross-entropy −Σ t·log p then weighs each clip by its class. */
-function oneHot(y: number[], idx: readonly number[], classes: number, weights?: readonly number[]): tf.Tensor2D {
+function oneHotValues(y: number[], idx: readonly number[], classes: number, weights?: readonly number[]): Float32Array {
   const buf = new Float32Array(idx.length * classes);
   idx.forEach((k, j) => (buf[j * classes + y[k]!] = weights ? weights[y[k]!]! : 1));
-  return tf.tensor2d(buf, [idx.length, classes], 'float32');
+  return buf;
+}
+
+function oneHot(y: number[], idx: readonly number[], classes: number, weights?: readonly number[]): tf.Tensor2D {
+  return tf.tensor2d(oneHotValues(y, idx, classes, weights), [idx.length, classes], 'float32');
+}
+
+/** Cut a batch into at most k contiguous slices whose sizes differ by at most one (larger first); no empty slices. */
+export function sliceBatch<T>(idx: readonly T[], k: number): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  for (let s = 0; s < k; s++) {
+    const len = Math.floor(idx.length / k) + (s < idx.length % k ? 1 : 0);
+    if (len > 0) out.push(idx.slice(start, start + len));
+    start += len;
+  }
+  return out;
 }
 
 /** Probabilities for each clip, in batches; no tensors survive. */
@@ -223,6 +257,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     bad(`classWeights must give a weight >= 0 for each of the ${a.outputShape[0]} classes`);
   }
 
+  const shards = opts.shards ?? 1;
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) bad(`shards must be an integer from 1 to ${MAX_SHARDS}, got ${String(shards)}`);
+  if (opts.shardFactory !== undefined && typeof opts.shardFactory !== 'function') bad('shardFactory must be a function');
+
   const classes = a.outputShape[0]!;
   const n = train.x.length;
   const batchesPerEpoch = Math.ceil(n / batchSize);
@@ -231,14 +269,72 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const rand = mulberry32(mixSeed(seed, 0x5eed));
   const order = Array.from({ length: n }, (_, i) => i);
 
-  const model = buildTfModel(a.spec, seed);
+  // One shard: trainOnBatch with Adam. Several: this model computes slice 0's gradients
+  // (GradientCapture), the shards the others, and Adam applies their weighted mean.
+  const parallel = shards > 1 ? captureModel(a.spec, seed, 0) : undefined;
+  const model = parallel?.model ?? buildTfModel(a.spec, seed);
   const optimizer = tf.train.adam(learningRate);
   const settable = optimizer as unknown as { learningRate: number };
   const inputs = opts.augment ? new Array<Float32Array>(n) : train.x;
   let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: undefined as FloatWeights | undefined };
   let epochsRun = 0;
+  const extra: GradientShard[] = [];
   try {
-    model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    if (parallel) {
+      const factory = opts.shardFactory ?? createGradientShard;
+      for (let s = 1; s < shards; s++) extra.push(await factory(a.spec, seed, s));
+    } else {
+      model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    }
+    /** Loss and accuracy of one batch; the weights take one Adam step. */
+    const step = async (idx: number[]): Promise<[number, number]> => {
+      if (!parallel) {
+        const xs = batchTensor(a, inputs, idx);
+        const ys = oneHot(train.y, idx, classes, classWeights);
+        try {
+          return (await model.trainOnBatch(xs, ys)) as [number, number];
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+      }
+      const slices = sliceBatch(idx, shards);
+      const weights = slices.length > 1 ? readFlat(parallel.vars) : undefined;
+      const others = slices.slice(1).map((sl, j) =>
+        extra[j]!.gradients({ weights: weights!.slice(), x: batchInputs(a, inputs, sl), targets: oneHotValues(train.y, sl, classes, classWeights), count: sl.length }),
+      );
+      const xs = batchTensor(a, inputs, slices[0]!);
+      const ys = oneHot(train.y, slices[0]!, classes, classWeights);
+      let own: ShardResult;
+      try {
+        own = await batchGradients(parallel, xs, ys);
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      const results = [own, ...(await Promise.all(others))];
+      const mean = new Float32Array(own.grads.length);
+      let loss = 0;
+      let acc = 0;
+      results.forEach((r, s) => {
+        const f = slices[s]!.length / idx.length;
+        if (r.grads.length !== mean.length) throw new EarshotError('train/failed', `shard ${s} returned ${r.grads.length} gradient values, expected ${mean.length}`);
+        for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + f * r.grads[i]!;
+        loss += f * r.loss;
+        acc += f * r.acc;
+      });
+      tf.tidy(() => {
+        let o = 0;
+        optimizer.applyGradients(
+          parallel.vars.map((v) => {
+            const t = tf.tensor(mean.subarray(o, o + v.size), v.shape, 'float32');
+            o += v.size;
+            return { name: v.name, tensor: t };
+          }),
+        );
+      });
+      return [loss, acc];
+    };
     let done = 0;
     let lastYield = Date.now();
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -255,16 +351,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       let accSum = 0;
       for (let b = 0; b < batchesPerEpoch; b++) {
         const idx = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        const xs = batchTensor(a, inputs, idx);
-        const ys = oneHot(train.y, idx, classes, classWeights);
-        let r: number | number[];
-        try {
-          r = await model.trainOnBatch(xs, ys);
-        } finally {
-          xs.dispose();
-          ys.dispose();
-        }
-        const [loss, acc] = r as number[];
+        const [loss, acc] = await step(idx);
         if (!Number.isFinite(loss)) throw new EarshotError('train/failed', `the loss became ${String(loss)} in epoch ${epoch}; try a lower learning rate`);
         lossSum += loss! * idx.length;
         accSum += acc! * idx.length;
@@ -302,6 +389,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     model.dispose();
     optimizer.dispose();
+    await Promise.all(extra.map((s) => s.dispose()));
   }
 }
 
