@@ -46,9 +46,9 @@ export interface ClipStore {
   listProjects(): Promise<Project[]>;
   createProject(name: string, config?: FeatureConfig): Promise<Project>;
   renameProject(id: string, name: string): Promise<Project>;
-  /** Copies classes, clips (new ids) and model in one transaction. */
+  /** Copies classes, clips (new ids), the model and the named models in one transaction. */
   duplicateProject(id: string, name?: string): Promise<Project>;
-  /** Deletes a project with its clips and model; the last project is replaced by an empty one. */
+  /** Deletes a project with its clips, model and named models in one transaction; the last project is replaced by an empty one. */
   deleteProject(id: string): Promise<void>;
   /** Makes `id` the open project (remembered across reloads). */
   useProject(id: string): Promise<Project>;
@@ -162,6 +162,19 @@ async function commit<T extends { abort(): void; done: Promise<void> }>(tx: T, w
   await Promise.all([...pending, tx.done]);
 }
 
+/** Key of a named model: `${projectId}/${name}` (shares the models store with the current model, keyed by project id). */
+function namedKey(projectId: string, name: string): string {
+  return `${projectId}/${name}`;
+}
+
+/**
+ * Every named-model key of one project and nothing else: [`id/`, `id0`) — '0' is the code unit
+ * after '/', so any name fits below the upper bound, and 'p10/…' is outside the range of 'p1'.
+ */
+function namedRange(projectId: string): IDBKeyRange {
+  return IDBKeyRange.bound(`${projectId}/`, `${projectId}0`, false, true);
+}
+
 function strip(rec: StoredClip): Clip {
   const { projectId: _p, ...clip } = rec;
   return clip;
@@ -246,10 +259,12 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         const tx = db.transaction(['projects', 'clips', 'models'], 'readwrite');
         const clips = await tx.objectStore('clips').index('byProject').getAll(id);
         const model = await tx.objectStore('models').get(id);
+        const named = await tx.objectStore('models').getAll(namedRange(id));
         await commit(tx, (t, q) => {
           q(t.objectStore('projects').put(p));
           for (const c of clips) q(t.objectStore('clips').put({ ...c, id: newId(), projectId: p.id }));
           if (model) q(t.objectStore('models').put({ ...model, key: p.id }));
+          for (const m of named) q(t.objectStore('models').put({ ...m, key: namedKey(p.id, m.key.slice(id.length + 1)) }));
         });
         return p;
       }),
@@ -258,12 +273,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         await getProject(id);
         const tx = db.transaction(['projects', 'clips', 'models', 'meta'], 'readwrite');
         const keys = await tx.objectStore('clips').index('byProject').getAllKeys(id);
-        await Promise.all([
-          ...keys.map((k) => tx.objectStore('clips').delete(k)),
-          tx.objectStore('models').delete(id),
-          tx.objectStore('projects').delete(id),
-          tx.done,
-        ]);
+        const named = await tx.objectStore('models').getAllKeys(namedRange(id));
+        await commit(tx, (t, q) => {
+          for (const k of keys) q(t.objectStore('clips').delete(k));
+          q(t.objectStore('models').delete(id));
+          for (const k of named) q(t.objectStore('models').delete(k));
+          q(t.objectStore('projects').delete(id));
+        });
         if (current.id === id) {
           const meta = db.transaction('meta', 'readwrite');
           await Promise.all([meta.store.delete(CURRENT_KEY), meta.done]);
@@ -340,18 +356,17 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     saveNamedModel: (name, files) =>
       guard('save the model', async () => {
         const tx = db.transaction('models', 'readwrite');
-        await Promise.all([tx.store.put({ key: `${current.id}/${name}`, files, savedAtMs: Date.now() }), tx.done]);
+        await Promise.all([tx.store.put({ key: namedKey(current.id, name), files, savedAtMs: Date.now() }), tx.done]);
       }),
     listNamedModels: () =>
       guard('read the models', async () => {
-        const prefix = `${current.id}/`;
-        const all = await db.getAll('models', IDBKeyRange.bound(prefix, `${prefix}\uffff`));
-        return all.map((r) => ({ name: r.key.slice(prefix.length), files: r.files, savedAtMs: r.savedAtMs }));
+        const all = await db.getAll('models', namedRange(current.id));
+        return all.map((r) => ({ name: r.key.slice(current.id.length + 1), files: r.files, savedAtMs: r.savedAtMs }));
       }),
     deleteNamedModel: (name) =>
       guard('delete the model', async () => {
         const tx = db.transaction('models', 'readwrite');
-        await Promise.all([tx.store.delete(`${current.id}/${name}`), tx.done]);
+        await Promise.all([tx.store.delete(namedKey(current.id, name)), tx.done]);
       }),
     close: () => db.close(),
   };

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { openDB } from 'idb';
-import { openClipStore, createV1, storeError, DB_VERSION, V1_PROJECT_ID, V1_PROJECT_NAME } from '../../src/platform/clip-store.ts';
+import { openDB, type IDBPDatabase } from 'idb';
+import { openClipStore, createV1, storeError, DB_VERSION, V1_PROJECT_ID, V1_PROJECT_NAME, type ClipStore, type OpenDBFn } from '../../src/platform/clip-store.ts';
 import { makeClip, type Clip } from '../../src/core/dataset/clip.ts';
 import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 
@@ -156,5 +156,149 @@ describe('no data loss', () => {
     expect(e.code).toBe('store/quota');
     expect(e.message).toMatch(/export this project as a dataset zip/);
     expect(e.message).toMatch(/delete clips or projects/);
+  });
+});
+
+/** Ids handed out in this order, then p100, p101, … (so a test can have 'p1' beside 'p10'). */
+function ids(...first: string[]): () => string {
+  let k = 100;
+  return () => first.shift() ?? `p${k++}`;
+}
+
+/** Every record of every store, straight from the database (for "nothing changed" checks). */
+async function snapshot(name = 'earshot'): Promise<Record<string, unknown[]>> {
+  const raw = await openDB(name, DB_VERSION);
+  const out: Record<string, unknown[]> = {};
+  for (const s of Array.from(raw.objectStoreNames).sort()) out[s] = await raw.getAll(s);
+  raw.close();
+  return out;
+}
+
+type Op = 'put' | 'delete';
+
+/**
+ * openDB whose object stores throw (synchronously, like a DataCloneError would) on the write
+ * `fails` picks; everything else is the real fake-indexeddb database.
+ */
+function failingOpenDB(fails: (store: string, op: Op, arg: unknown) => boolean): OpenDBFn {
+  const bind = <T extends object>(target: T, prop: string | symbol): unknown => {
+    const v = Reflect.get(target, prop, target) as unknown;
+    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+  };
+  const wrapStore = (name: string, st: object) =>
+    new Proxy(st, {
+      get(t, prop) {
+        if (prop === 'put' || prop === 'delete') {
+          const real = bind(t, prop) as (arg: unknown) => unknown;
+          return (arg: unknown) => {
+            if (fails(name, prop, arg)) throw new DOMException(`injected ${prop} failure in ${name}`, 'DataError');
+            return real(arg);
+          };
+        }
+        return bind(t, prop);
+      },
+    });
+  const wrapTx = (tx: object) =>
+    new Proxy(tx, {
+      get(t, prop) {
+        if (prop === 'objectStore') return (n: string) => wrapStore(n, (t as { objectStore(n: string): object }).objectStore(n));
+        return bind(t, prop);
+      },
+    });
+  return (async (...args: Parameters<OpenDBFn>) => {
+    const db = await openDB(...args);
+    return new Proxy(db, {
+      get(t, prop) {
+        if (prop === 'transaction') return (...a: unknown[]) => wrapTx((t.transaction as (...x: unknown[]) => object)(...a));
+        return bind(t, prop);
+      },
+    }) as IDBPDatabase<unknown>;
+  }) as OpenDBFn;
+}
+
+/** A store whose projects are `ids` (created in that order; a fresh database also has 'default'). */
+async function withProjects(idList: string[], openDB?: OpenDBFn): Promise<ClipStore> {
+  const s = await openClipStore({ newId: ids(...idList), openDB });
+  for (const id of idList) expect((await s.createProject(`Project ${id}`)).id).toBe(id);
+  return s;
+}
+
+/** Gives project `id` one clip, a current model and two named models (bytes from `tag`). */
+async function fill(s: ClipStore, id: string, tag: number): Promise<void> {
+  await s.useProject(id);
+  await s.putClasses(['yes']);
+  await s.putClip(clip(`c${tag}`, 'yes', tag));
+  await s.saveModel({ m: new Uint8Array([tag]) });
+  await s.saveNamedModel('first', { 'model.json': new Uint8Array([tag, 1]), 'model.bin': new Uint8Array([tag, 1, 255]) });
+  await s.saveNamedModel('second', { 'model.json': new Uint8Array([tag, 2]) });
+}
+
+const namedBytes = async (s: ClipStore) =>
+  (await s.listNamedModels()).map((m) => [m.name, Object.fromEntries(Object.entries(m.files).map(([k, v]) => [k, Array.from(v)]))]);
+
+describe('named models follow their project (issue 5)', () => {
+  it('deleting a project removes exactly its named models, not those of a project whose id it prefixes', async () => {
+    const s = await withProjects(['p1', 'p10', 'p2']);
+    await fill(s, 'p1', 1);
+    await fill(s, 'p10', 10);
+    await fill(s, 'p2', 2);
+    await s.deleteProject('p1');
+    const keys = (await snapshot()).models.map((r) => (r as { key: string }).key).sort();
+    expect(keys).toEqual(['p10', 'p10/first', 'p10/second', 'p2', 'p2/first', 'p2/second']);
+    await s.useProject('p10');
+    expect(await namedBytes(s)).toEqual([
+      ['first', { 'model.json': [10, 1], 'model.bin': [10, 1, 255] }],
+      ['second', { 'model.json': [10, 2] }],
+    ]);
+    s.close();
+  });
+
+  it('lists only the open project\'s named models when another id starts with its id', async () => {
+    const s = await withProjects(['p1', 'p10']);
+    await fill(s, 'p1', 1);
+    await s.useProject('p10');
+    await s.saveNamedModel('only', { x: new Uint8Array([9]) });
+    await s.useProject('p1');
+    expect((await s.listNamedModels()).map((m) => m.name)).toEqual(['first', 'second']);
+    s.close();
+  });
+
+  it('duplicating a project copies its named models under the new id with equal bytes', async () => {
+    const s = await withProjects(['p1', 'p10']);
+    await fill(s, 'p1', 1);
+    await s.useProject('p10');
+    await s.saveNamedModel('other', { x: new Uint8Array([9]) });
+    await s.useProject('p1');
+    const before = await namedBytes(s);
+    const copy = await s.duplicateProject('p1');
+    await s.useProject(copy.id);
+    expect(await namedBytes(s)).toEqual(before);
+    expect((await s.listNamedModels()).map((m) => m.savedAtMs)).toEqual((await snapshot()).models.filter((r) => /^p1\//.test((r as { key: string }).key)).map((r) => (r as { savedAtMs: number }).savedAtMs));
+    // independent: deleting a copy's model leaves the source's
+    await s.deleteNamedModel('first');
+    await s.useProject('p1');
+    expect(await namedBytes(s)).toEqual(before);
+    s.close();
+  });
+
+  it('a delete that fails mid-transaction leaves every record as it was', async () => {
+    const s = await withProjects(['p1', 'p2'], failingOpenDB((store, op, arg) => store === 'models' && op === 'delete' && arg === 'p1/second'));
+    await fill(s, 'p1', 1);
+    const before = await snapshot();
+    await expect(s.deleteProject('p1')).rejects.toMatchObject({ code: 'store/failed' });
+    expect(await snapshot()).toEqual(before);
+    expect(before.models).toHaveLength(3);
+    s.close();
+  });
+
+  it('a duplicate that fails mid-transaction writes nothing', async () => {
+    const fails = (store: string, op: Op, arg: unknown) => store === 'models' && op === 'put' && (arg as { key?: string }).key === 'p100/second';
+    const s = await withProjects(['p1'], failingOpenDB(fails));
+    await fill(s, 'p1', 1);
+    const before = await snapshot();
+    await expect(s.duplicateProject('p1')).rejects.toMatchObject({ code: 'store/failed' });
+    expect(await snapshot()).toEqual(before);
+    expect((await s.listProjects()).map((p) => p.id).sort()).toEqual(['default', 'p1']);
+    s.close();
   });
 });
