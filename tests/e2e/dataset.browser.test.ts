@@ -2,8 +2,8 @@
  * Dataset handling in Debian Chromium, one persistent profile (IndexedDB survives reloads):
  * a folder import with some bad files (folder name → class), the bad-input batch on the file
  * import and on the archive import (each gets its code, nothing stored changes), export →
- * delete → import round trip (bit-exact WAVs), and a reload in the middle of an import
- * (everything shown as saved is still there).
+ * delete → import round trip (bit-exact WAVs), a reload in the middle of an import
+ * (everything shown as saved is still there), and renaming a class (its clips follow it).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,5 +158,44 @@ describe('dataset studio in Chromium', () => {
     expect(after).toBeGreaterThanOrEqual(shown);
     expect(after).toBeLessThan(start + files.length); // the reload did cut the import short
     expect(seen.foreign).toEqual([]);
+  });
+
+  it('renames a class in place: rule errors and a taken name are refused, Escape cancels, the clips follow across a reload', async () => {
+    const rows = (label: string) => page.locator(`[data-testid="dataset-row"][data-label="${label}"]`).count();
+    const noClips = await countOf('no');
+    expect(noClips).toBe(2);
+    const input = page.getByTestId('class-rename-input');
+    const error = page.getByTestId('class-rename-error');
+    await page.getByRole('button', { name: 'Rename class no' }).click();
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await input.fill('bad/name');
+    expect(await error.textContent()).toContain('[dataset/bad-label]');
+    await input.press('Enter');
+    expect(await error.textContent()).toContain('[dataset/bad-label]');
+    await input.fill('yes');
+    await input.press('Enter');
+    await waitUntil(async () => ((await error.textContent()) ?? '').includes('already exists'), 'the taken name to be refused', 10_000);
+    expect(await error.textContent()).toContain('[dataset/bad-label]');
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    await input.press('Escape');
+    expect(await input.count()).toBe(0);
+    expect(await countOf('no')).toBe(noClips);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Rename class no');
+
+    await page.getByRole('button', { name: 'Rename class no' }).click();
+    await input.fill('  nope ');
+    await input.press('Enter');
+    await waitUntil(async () => (await countOf('nope')) === noClips, 'the renamed class', 10_000);
+    expect(await countOf('no')).toBe(0);
+    expect(await rows('nope')).toBe(noClips);
+    expect(await rows('no')).toBe(0);
+    await page.reload();
+    await ready();
+    expect(await countOf('nope')).toBe(noClips);
+    expect(await countOf('no')).toBe(0);
+    expect(await rows('nope')).toBe(noClips);
+    expect(await rows('no')).toBe(0);
+    expect(await summary()).toContain('nope');
+    expect(seen.errors).toEqual([]);
   });
 });
