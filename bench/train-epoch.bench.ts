@@ -2,13 +2,16 @@
  * Epoch time of the presets on 100 clips of 49×40 log-mel-like input, per tfjs backend in Node.
  *   npx tsx bench/train-epoch.bench.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile]
  * Prints one line per (backend, preset): mean ms per epoch over the epochs after the first
- * (the first includes kernel warm-up), and the first epoch's time.
+ * (the first includes kernel warm-up), and the first epoch's time. On wasm, each preset runs
+ * twice in the same process, with the SIMD training kernels (train-kernels.wat) and with them
+ * switched off (setWasmTrainKernels(false): the same kernels' JS loops), and prints the ratio.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf, type NodeBackend } from '../src/cli/node-tf.ts';
 import { presetSpec, PRESET_NAMES, type PresetName } from '../src/core/model/presets.ts';
 import { trainModel } from '../src/core/model/train.ts';
 import { mulberry32 } from '../src/core/model/prng.ts';
+import { setWasmTrainKernels, wasmTrainKernelsActive } from '../src/core/model/wasm-train-kernels.ts';
 
 const args = process.argv.slice(2);
 const opt = (k: string) => {
@@ -25,9 +28,13 @@ const n = 100;
 const x = Array.from({ length: n }, () => Float32Array.from({ length: 49 * 40 }, () => -8 + 6 * r()));
 const y = Array.from({ length: n }, (_, i) => i % 3);
 
+const results = new Map<string, number>();
 for (const backend of backends) {
   await initNodeTf(backend);
-  for (const preset of presets) {
+  const variants = backend === 'wasm' ? [true, false] : [true];
+  for (const preset of presets) for (const kernelsOn of variants) {
+    setWasmTrainKernels(kernelsOn);
+    const label = backend === 'wasm' ? ` [${kernelsOn && wasmTrainKernelsActive(tf.backend()) ? 'simd kernels' : 'js kernels'}]` : '';
     const spec = presetSpec(preset, [49, 40, 1], 3);
     const times: number[] = [];
     let t = performance.now();
@@ -54,6 +61,11 @@ for (const backend of backends) {
     }
     const rest = times.slice(1);
     const mean = rest.length ? rest.reduce((a, b) => a + b, 0) / rest.length : times[0]!;
-    console.log(`${backend} ${preset}: ${mean.toFixed(0)} ms/epoch (100 clips, batch 32; first epoch ${times[0]!.toFixed(0)} ms)`);
+    console.log(`${backend} ${preset}${label}: ${mean.toFixed(0)} ms/epoch (100 clips, batch 32; first epoch ${times[0]!.toFixed(0)} ms)`);
+    if (backend === 'wasm') results.set(`${preset} ${kernelsOn}`, mean);
+    const on = results.get(`${preset} true`);
+    const off = results.get(`${preset} false`);
+    if (!kernelsOn && on !== undefined && off !== undefined) console.log(`wasm ${preset}: js kernels / simd kernels = ${(off / on).toFixed(2)}x`);
   }
+  setWasmTrainKernels(true);
 }

@@ -5,12 +5,19 @@
  * than half of a DS-CNN training step. Same weights (gamma, beta, moving_mean, moving_variance),
  * same config and same inference as tfjs's BatchNormalization, which it subclasses; same
  * training arithmetic: biased batch variance, moving averages updated with `momentum`.
- * Used on the wasm and cpu backends (their data reads are cheap); webgl keeps tfjs's ops.
+ * Used on the wasm and cpu backends; webgl keeps tfjs's ops. The two steps are tfjs kernels,
+ * 'EarshotBatchNormTrain' ({x, gamma, beta} → [y, mean, variance]) and 'EarshotBatchNormGrad'
+ * ({x, dy, gamma, mean, variance} → [dx, dGamma, dBeta]), attrs {epsilon}, registered for wasm
+ * (train-kernels.wat on the heap in place, or the loops below on heap views where it is not
+ * loaded) and cpu (the loops below), with the gradient of the first being the second. The
+ * backward step takes s = 1/√(f64(variance) + ε) from the float32 variance the forward returned.
  *
  * With x̂ = (x − μ)·s, s = 1/√(σ² + ε), y = γ·x̂ + β, over the N values of a channel:
  *   ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·s·(dy − ∂β/N − x̂·∂γ/N).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { addressOf, f64Scratch, heapF64, trainKernelsFor, type WasmHeapBackend } from './wasm-train-kernels.ts';
 
 /** Per-channel batch statistics and the normalized output of a [rows, channels] float32 matrix. */
 export interface BatchNormForward {
@@ -90,6 +97,169 @@ export function batchNormBackward(
   return { dx, dGamma, dBeta };
 }
 
+/** s = 1/√(f64(variance) + ε) per channel, as the backward kernels use it. */
+export function invStdOf(variance: Float32Array, epsilon: number): Float64Array {
+  return Float64Array.from(variance, (v) => 1 / Math.sqrt(v + epsilon));
+}
+
+export const BN_TRAIN_KERNEL = 'EarshotBatchNormTrain';
+export const BN_GRAD_KERNEL = 'EarshotBatchNormGrad';
+
+type Args = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+interface CpuBackend {
+  readSync(dataId: object): unknown;
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+function inputsOf(kernel: string, args: Args, names: string[]): TensorInfo[] {
+  return names.map((n) => {
+    const t = args.inputs[n];
+    if (!t) throw new Error(`${kernel}: missing input ${n}`);
+    if (t.dtype !== 'float32') throw new Error(`${kernel}: expected float32 ${n}, got ${t.dtype}`);
+    return t;
+  });
+}
+
+function epsilonOf(args: Args): number {
+  return Number((args.attrs ?? {})['epsilon']);
+}
+
+function trainWasm(args: Args): TensorInfo[] {
+  const [x, gamma, beta] = inputsOf(BN_TRAIN_KERNEL, args, ['x', 'gamma', 'beta']) as [TensorInfo, TensorInfo, TensorInfo];
+  const epsilon = epsilonOf(args);
+  const be = args.backend as WasmHeapBackend;
+  const C = x.shape[x.shape.length - 1]!;
+  const y = be.makeOutput([...x.shape], 'float32');
+  const mean = be.makeOutput([C], 'float32');
+  const variance = be.makeOutput([C], 'float32');
+  const k = trainKernelsFor(be);
+  if (!k) {
+    const f = batchNormForward(be.typedArrayFromHeap(x), C, be.typedArrayFromHeap(gamma), be.typedArrayFromHeap(beta), epsilon);
+    be.typedArrayFromHeap(y).set(f.y);
+    be.typedArrayFromHeap(mean).set(f.mean);
+    be.typedArrayFromHeap(variance).set(f.variance);
+    return [y, mean, variance];
+  }
+  const rows = x.shape.reduce((a, b) => a * b, 1) / C;
+  // scratch: [acc | mean | b], C float64 each; after the variance pass acc holds a = γ·s
+  const s = f64Scratch(be, 3 * C);
+  const f = heapF64(be, s.at, 3 * C);
+  f.fill(0);
+  const xa = addressOf(be, x);
+  k.bn_sum(xa, rows, C, s.at);
+  for (let c = 0; c < C; c++) {
+    f[C + c] = f[c]! / rows;
+    f[c] = 0;
+  }
+  k.bn_sqdev(xa, rows, C, s.at + 8 * C, s.at);
+  const g = be.typedArrayFromHeap(gamma);
+  const bt = be.typedArrayFromHeap(beta);
+  const mv = be.typedArrayFromHeap(mean);
+  const vv = be.typedArrayFromHeap(variance);
+  for (let c = 0; c < C; c++) {
+    const sq = f[c]!;
+    const m = f[C + c]!;
+    const invStd = 1 / Math.sqrt(sq / rows + epsilon);
+    const a = g[c]! * invStd;
+    vv[c] = sq / rows;
+    mv[c] = m;
+    f[c] = a;
+    f[2 * C + c] = bt[c]! - m * a;
+  }
+  k.bn_affine(xa, rows, C, s.at, s.at + 16 * C, addressOf(be, y));
+  be.disposeData(s.info.dataId);
+  return [y, mean, variance];
+}
+
+function gradWasm(args: Args): TensorInfo[] {
+  const [x, dy, gamma, mean, variance] = inputsOf(BN_GRAD_KERNEL, args, ['x', 'dy', 'gamma', 'mean', 'variance']) as TensorInfo[] as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  const epsilon = epsilonOf(args);
+  const be = args.backend as WasmHeapBackend;
+  const C = x.shape[x.shape.length - 1]!;
+  const dx = be.makeOutput([...x.shape], 'float32');
+  const dGamma = be.makeOutput([C], 'float32');
+  const dBeta = be.makeOutput([C], 'float32');
+  const k = trainKernelsFor(be);
+  if (!k) {
+    const gv = be.typedArrayFromHeap(gamma);
+    const r = batchNormBackward(be.typedArrayFromHeap(x), be.typedArrayFromHeap(dy), C, gv, be.typedArrayFromHeap(mean), invStdOf(be.typedArrayFromHeap(variance), epsilon));
+    be.typedArrayFromHeap(dx).set(r.dx);
+    be.typedArrayFromHeap(dGamma).set(r.dGamma);
+    be.typedArrayFromHeap(dBeta).set(r.dBeta);
+    return [dx, dGamma, dBeta];
+  }
+  const rows = x.shape.reduce((a, b) => a * b, 1) / C;
+  // scratch: [sDy | sDyX | mean | k | mDy | mX], C float64 each
+  const s = f64Scratch(be, 6 * C);
+  const f = heapF64(be, s.at, 6 * C);
+  f.fill(0);
+  const mv = be.typedArrayFromHeap(mean);
+  for (let c = 0; c < C; c++) f[2 * C + c] = mv[c]!;
+  const xa = addressOf(be, x);
+  const dya = addressOf(be, dy);
+  k.bn_bwd_sums(xa, dya, rows, C, s.at + 16 * C, s.at, s.at + 8 * C);
+  const gv = be.typedArrayFromHeap(gamma);
+  const vv = be.typedArrayFromHeap(variance);
+  const dg = be.typedArrayFromHeap(dGamma);
+  const db = be.typedArrayFromHeap(dBeta);
+  for (let c = 0; c < C; c++) {
+    const sc = 1 / Math.sqrt(vv[c]! + epsilon);
+    const sDy = f[c]!;
+    const sDyX = f[C + c]!;
+    db[c] = sDy;
+    dg[c] = sDyX * sc;
+    f[3 * C + c] = gv[c]! * sc;
+    f[4 * C + c] = sDy / rows;
+    f[5 * C + c] = (sDyX * sc * sc) / rows;
+  }
+  k.bn_dx(xa, dya, rows, C, s.at + 16 * C, addressOf(be, dx));
+  be.disposeData(s.info.dataId);
+  return [dx, dGamma, dBeta];
+}
+
+function trainCpu(args: Args): TensorInfo[] {
+  const [x, gamma, beta] = inputsOf(BN_TRAIN_KERNEL, args, ['x', 'gamma', 'beta']) as [TensorInfo, TensorInfo, TensorInfo];
+  const be = args.backend as CpuBackend;
+  const C = x.shape[x.shape.length - 1]!;
+  const read = (t: TensorInfo) => be.readSync(t.dataId) as Float32Array;
+  const f = batchNormForward(read(x), C, read(gamma), read(beta), epsilonOf(args));
+  return [be.makeTensorInfo([...x.shape], 'float32', f.y), be.makeTensorInfo([C], 'float32', f.mean), be.makeTensorInfo([C], 'float32', f.variance)];
+}
+
+function gradCpu(args: Args): TensorInfo[] {
+  const [x, dy, gamma, mean, variance] = inputsOf(BN_GRAD_KERNEL, args, ['x', 'dy', 'gamma', 'mean', 'variance']) as TensorInfo[] as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  const be = args.backend as CpuBackend;
+  const C = x.shape[x.shape.length - 1]!;
+  const read = (t: TensorInfo) => be.readSync(t.dataId) as Float32Array;
+  const r = batchNormBackward(read(x), read(dy), C, read(gamma), read(mean), invStdOf(read(variance), epsilonOf(args)));
+  return [be.makeTensorInfo([...x.shape], 'float32', r.dx), be.makeTensorInfo([C], 'float32', r.dGamma), be.makeTensorInfo([C], 'float32', r.dBeta)];
+}
+
+let registered = false;
+
+/** Register the two batch-norm kernels on wasm and cpu and the gradient of the first. Idempotent. */
+export function registerBatchNormKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernels: Array<[string, 'wasm' | 'cpu', (a: Args) => TensorInfo[]]> = [
+    [BN_TRAIN_KERNEL, 'wasm', trainWasm], [BN_GRAD_KERNEL, 'wasm', gradWasm], [BN_TRAIN_KERNEL, 'cpu', trainCpu], [BN_GRAD_KERNEL, 'cpu', gradCpu],
+  ];
+  for (const [kernelName, backendName, f] of kernels) {
+    if (!tf.getKernel(kernelName, backendName)) tf.registerKernel({ kernelName, backendName, kernelFunc: f as unknown as KernelFunc });
+  }
+  tf.registerGradient({
+    kernelName: BN_TRAIN_KERNEL,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const dy = Array.isArray(dys) ? dys[0]! : dys;
+      const [x, gamma, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, dGamma, dBeta] = tf.engine().runKernel(BN_GRAD_KERNEL, { x, dy, gamma, mean, variance }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { x: () => dx!, gamma: () => dGamma!, beta: () => dBeta! };
+    },
+  });
+}
+
 interface BatchNormInternals {
   gamma?: tf.LayerVariable;
   beta?: tf.LayerVariable;
@@ -103,28 +273,8 @@ interface BatchNormInternals {
 type LayerCtor = new (args: Record<string, unknown>) => tf.layers.Layer;
 const BatchNormalizationBase = tf.layers.batchNormalization({}).constructor as LayerCtor;
 
-/** Backends whose dataSync is a cheap copy, where the loops above beat tfjs's op graph. */
+/** Backends with the two kernels above. */
 const FAST_BACKENDS = new Set(['wasm', 'cpu']);
-
-function trainStep(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number, stats: { mean?: Float32Array; variance?: Float32Array }): tf.Tensor {
-  const channels = x.shape[x.shape.length - 1]!;
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xt, gt, bt] = args as tf.Tensor[] as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const xv = xt.dataSync() as Float32Array;
-    const gv = gt.dataSync() as Float32Array;
-    const f = batchNormForward(xv, channels, gv, bt.dataSync() as Float32Array, epsilon);
-    stats.mean = f.mean;
-    stats.variance = f.variance;
-    return {
-      value: tf.tensor(f.y, xt.shape, 'float32'),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = batchNormBackward(xv, dy.dataSync() as Float32Array, channels, gv, f.mean, f.invStd);
-        return [tf.tensor(g.dx, xt.shape, 'float32'), tf.tensor(g.dGamma, gt.shape, 'float32'), tf.tensor(g.dBeta, bt.shape, 'float32')];
-      },
-    };
-  });
-  return op(x, gamma, beta);
-}
 
 export class FastBatchNormalization extends BatchNormalizationBase {
   static readonly className = 'EarshotFastBatchNormalization';
@@ -136,15 +286,15 @@ export class FastBatchNormalization extends BatchNormalizationBase {
     if (kwargs['training'] !== true || !me.gamma || !me.beta || !lastAxis || x.dtype !== 'float32' || !FAST_BACKENDS.has(tf.getBackend())) {
       return super.call(inputs, kwargs);
     }
+    registerBatchNormKernels();
     return tf.tidy(() => {
-      const stats: { mean?: Float32Array; variance?: Float32Array } = {};
-      const y = trainStep(x, me.gamma!.read(), me.beta!.read(), me.epsilon, stats);
+      const [y, mean, variance] = tf.engine().runKernel(BN_TRAIN_KERNEL, { x, gamma: me.gamma!.read(), beta: me.beta!.read() }, { epsilon: me.epsilon }) as tf.Tensor[];
       const decay = 1 - me.momentum;
-      for (const [v, value] of [[me.movingMean, stats.mean!], [me.movingVariance, stats.variance!]] as const) {
+      for (const [v, value] of [[me.movingMean, mean!], [me.movingVariance, variance!]] as const) {
         const old = v.read();
-        v.write(tf.sub(old, tf.mul(tf.sub(old, tf.tensor(value, old.shape, 'float32')), decay)));
+        v.write(tf.sub(old, tf.mul(tf.sub(old, tf.reshape(value, old.shape)), decay)));
       }
-      return y;
+      return y!;
     });
   }
 }

@@ -9,10 +9,16 @@
  * Geometry follows tfjs `backend_util.computeConv2DInfo`: output (yR, yC) reads input row
  * xR = yR * strideH - padTop + wR and column xC = yC * strideW - padLeft + wC.
  * The depthwise sums are accumulated in float64 and stored as float32.
+ *
+ * On wasm, where train-kernels.wat is loaded (wasm-train-kernels.ts), the depthwise filter
+ * gradient (depth multiplier 1), im2col, the W transpose, col2im and Identity run in place on
+ * the backend's heap; the TypeScript below is their reference and fallback.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { wasmAvgPoolGradKernel } from './wasm-avg-pool-grad.ts';
+import { registerBatchNormKernels } from './fast-batch-norm.ts';
+import { addressOf, f64Scratch, heapF64, registerDropoutKernel, trainKernelsFor, type WasmHeapBackend } from './wasm-train-kernels.ts';
 
 export interface ConvGeometry {
   batch: number;
@@ -57,6 +63,38 @@ export function im2colTransposed(g: ConvGeometry, x: Float32Array, cols: Float32
       }
     }
   }
+}
+
+/** 1x1, stride 1, no padding: im2col is a transpose and col2im the identity. */
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
+}
+
+/** The geometry as train-kernels.wat's im2col_t and col2im take it after their two pointers. */
+function geometryArgs(g: ConvGeometry): number[] {
+  return [g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft];
+}
+
+/**
+ * depthwiseBackpropFilter (depth multiplier 1) in train-kernels.wat: float64 sums per tap, in
+ * the same order as the TypeScript, into `out` (kH·kW·C float32 at its heap address).
+ */
+function depthwiseBackpropFilterWasm(be: WasmHeapBackend, k: NonNullable<ReturnType<typeof trainKernelsFor>>, g: ConvGeometry, x: TensorInfo, dy: TensorInfo, out: TensorInfo): void {
+  const taps = g.kH * g.kW;
+  const acc = f64Scratch(be, taps * g.outC);
+  heapF64(be, acc.at, taps * g.outC).fill(0);
+  const xa = addressOf(be, x);
+  const dya = addressOf(be, dy);
+  for (let wR = 0; wR < g.kH; wR++) {
+    for (let wC = 0; wC < g.kW; wC++) {
+      const [c0, c1] = validCols(g, wC);
+      if (c1 <= c0) continue;
+      const at = acc.at + (wR * g.kW + wC) * g.outC * 8;
+      k.dw_filter_tap(xa, dya, at, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.strideH, g.strideW, wR - g.padTop, wC - g.padLeft, c0, c1);
+    }
+  }
+  k.f64_to_f32(acc.at, addressOf(be, out), taps * g.outC);
+  be.disposeData(acc.info.dataId);
 }
 
 /** Output columns yC whose window tap wC falls inside the input: [lo, hi). */
@@ -267,7 +305,10 @@ function conv2dFilterMatMulKernel(backendName: 'wasm' | 'cpu'): KernelConfig {
     if (backendName === 'wasm') {
       const be = args.backend as WasmLike & WasmDisposer;
       cols = be.makeOutput([1, K, P], 'float32');
-      im2colTransposed(g, be.typedArrayFromHeap(x), be.typedArrayFromHeap(cols));
+      const k = trainKernelsFor(be);
+      if (!k) im2colTransposed(g, be.typedArrayFromHeap(x), be.typedArrayFromHeap(cols));
+      else if (isPointwise(g)) k.transpose(addressOf(be as unknown as WasmHeapBackend, x), P, g.inC, addressOf(be as unknown as WasmHeapBackend, cols));
+      else k.im2col_t(addressOf(be as unknown as WasmHeapBackend, x), addressOf(be as unknown as WasmHeapBackend, cols), ...geometryArgs(g));
       const out = matMul.kernelFunc({ inputs: { a: cols, b: dy3 }, backend: be as never, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
       be.disposeData(cols.dataId);
       return { dataId: out.dataId, shape: [...at.filterShape!], dtype: 'float32' };
@@ -283,19 +324,37 @@ function conv2dFilterMatMulKernel(backendName: 'wasm' | 'cpu'): KernelConfig {
   return { kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc };
 }
 
+function depthwiseFilterKernel(backendName: 'wasm' | 'cpu'): KernelConfig {
+  const js = makeKernel(
+    'DepthwiseConv2dNativeBackpropFilter',
+    backendName,
+    ([x], a) => {
+      const at = a as unknown as ConvAttrs;
+      const g = geometry(x!.shape, at.filterShape!, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropFilter');
+      return { outShape: [...at.filterShape!], compute: ([xv, dyv]) => depthwiseBackpropFilter(g, xv!, dyv!) };
+    },
+    ['x', 'dy'],
+  );
+  if (backendName !== 'wasm') return js;
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const k = trainKernelsFor(args.backend);
+    const { x, dy } = args.inputs as { x?: TensorInfo; dy?: TensorInfo };
+    const at = (args.attrs ?? {}) as unknown as ConvAttrs;
+    if (!k || !x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32') return (js.kernelFunc as (a: unknown) => TensorInfo)(args);
+    const g = geometry(x.shape, at.filterShape!, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropFilter');
+    if (g.outC !== g.inC) return (js.kernelFunc as (a: unknown) => TensorInfo)(args);
+    const be = args.backend as WasmHeapBackend;
+    const out = be.makeOutput([...at.filterShape!], 'float32');
+    depthwiseBackpropFilterWasm(be, k, g, x, dy, out);
+    return out;
+  }) as unknown as KernelFunc;
+  return { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName, kernelFunc };
+}
+
 function kernelsFor(backendName: 'wasm' | 'cpu'): KernelConfig[] {
   return [
     conv2dFilterMatMulKernel(backendName),
-    makeKernel(
-      'DepthwiseConv2dNativeBackpropFilter',
-      backendName,
-      ([x], a) => {
-        const at = a as unknown as ConvAttrs;
-        const g = geometry(x!.shape, at.filterShape!, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropFilter');
-        return { outShape: [...at.filterShape!], compute: ([xv, dyv]) => depthwiseBackpropFilter(g, xv!, dyv!) };
-      },
-      ['x', 'dy'],
-    ),
+    depthwiseFilterKernel(backendName),
     makeKernel(
       'DepthwiseConv2dNativeBackpropInput',
       backendName,
@@ -369,7 +428,9 @@ function transposed(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo
   if (backendName === 'wasm') {
     const be = backend as WasmLike & WasmDisposer;
     const info = be.makeOutput(shape, 'float32');
-    fill(be.typedArrayFromHeap(t), be.typedArrayFromHeap(info));
+    const k = trainKernelsFor(be);
+    if (k) k.transpose(addressOf(be as unknown as WasmHeapBackend, t), rows, cols, addressOf(be as unknown as WasmHeapBackend, info));
+    else fill(be.typedArrayFromHeap(t), be.typedArrayFromHeap(info));
     return { info, dispose: () => be.disposeData(info.dataId) };
   }
   const be = backend as CpuLike & CpuDisposer;
@@ -489,12 +550,14 @@ function conv2dInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefine
       attrs: { transposeA: false, transposeB: false },
     }) as TensorInfo;
     wt.dispose();
-    const pointwise = g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0;
-    if (pointwise) return { dataId: cols.dataId, shape: [...inShape], dtype: 'float32' };
+    if (isPointwise(g)) return { dataId: cols.dataId, shape: [...inShape], dtype: 'float32' };
     if (backendName === 'wasm') {
       const be = args.backend as WasmLike & WasmDisposer;
       const out = be.makeOutput([...inShape], 'float32');
-      col2im(g, be.typedArrayFromHeap(cols), be.typedArrayFromHeap(out));
+      const k = trainKernelsFor(be);
+      const hb = be as unknown as WasmHeapBackend;
+      if (k) k.col2im(addressOf(hb, cols), addressOf(hb, out), ...geometryArgs(g));
+      else col2im(g, be.typedArrayFromHeap(cols), be.typedArrayFromHeap(out));
       be.disposeData(cols.dataId);
       return out;
     }
@@ -508,6 +571,24 @@ function conv2dInputKernel(backendName: 'wasm' | 'cpu'): KernelConfig | undefine
   return { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
 }
 
+/**
+ * Identity on wasm without a copy: the output shares the input's data (reference counted, as
+ * the cpu backend's Identity and wasm's own Reshape do). tfjs clones every tensor a gradient
+ * saves through Identity, and the stock kernel copied each one (several MB per training step).
+ */
+function wasmIdentityKernel(): KernelConfig | undefined {
+  const stock = tf.getKernel('Identity', 'wasm');
+  if (!stock) return undefined;
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown }) => {
+    const x = args.inputs['x']!;
+    const be = args.backend as { incRef?(dataId: object): void };
+    if (x.dtype === 'string' || typeof be.incRef !== 'function') return stock.kernelFunc(args as never);
+    be.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }) as unknown as KernelFunc;
+  return { kernelName: 'Identity', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+}
+
 export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
 
 let registered = false;
@@ -515,15 +596,18 @@ let registered = false;
 /**
  * Register the gradient kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones), and a
  * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel), a matrix-product
- * Conv2DBackpropInput on both, and on wasm a depthwise input gradient through XNNPACK and
- * AvgPoolGrad (wasm-avg-pool-grad.ts). Idempotent.
+ * Conv2DBackpropInput on both, and on wasm a depthwise input gradient through XNNPACK,
+ * AvgPoolGrad (wasm-avg-pool-grad.ts) and a copy-free Identity; and the batch-norm
+ * (fast-batch-norm.ts) and dropout (wasm-train-kernels.ts) training kernels. Idempotent.
  */
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  const extra = [wasmTileKernel(), conv2dInputKernel('wasm'), conv2dInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel()].filter((k): k is KernelConfig => k !== undefined);
+  const extra = [wasmTileKernel(), conv2dInputKernel('wasm'), conv2dInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel(), wasmIdentityKernel()].filter((k): k is KernelConfig => k !== undefined);
   for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...extra]) {
     if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
     tf.registerKernel(k);
   }
+  registerBatchNormKernels();
+  registerDropoutKernel();
 }

@@ -1,6 +1,7 @@
 /**
  * tfjs backend selection, once per backend behind a memoised promise. Registers the missing
- * convolution gradient kernels (gradient-kernels.ts) before the first use. Core is pure: where
+ * convolution gradient kernels (gradient-kernels.ts) before the first use, and on wasm loads
+ * the SIMD training kernels onto the backend's heap (wasm-train-kernels.ts). Core is pure: where
  * the wasm binaries live is the caller's business (the CLI passes the package's dist/ folder,
  * a worker passes a URL prefix).
  */
@@ -8,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EarshotError } from '../errors.ts';
 import { registerGradientKernels } from './gradient-kernels.ts';
+import { initWasmTrainKernels } from './wasm-train-kernels.ts';
 
 export type TfBackendChoice = 'wasm' | 'cpu' | 'webgl' | 'auto';
 export const TF_BACKENDS: readonly TfBackendChoice[] = ['wasm', 'cpu', 'webgl', 'auto'];
@@ -35,6 +37,8 @@ async function init(opts: InitTfOptions): Promise<string> {
   for (const name of candidates) {
     if (await trySet(name)) {
       await tf.ready();
+      // the SIMD training kernels on the wasm heap (false, and the JS kernels, on the threaded build)
+      if (tf.getBackend() === 'wasm') await initWasmTrainKernels(tf.backend());
       return tf.getBackend();
     }
   }

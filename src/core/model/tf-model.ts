@@ -10,6 +10,7 @@ import type { FloatWeights, WeightTensor } from './artifact.ts';
 import type { LayerSpec, ModelSpec, SpecAnalysis } from './spec.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { FastBatchNormalization } from './fast-batch-norm.ts';
+import { DROPOUT_KERNEL, registerDropoutKernel } from './wasm-train-kernels.ts';
 
 interface SeededDropoutArgs {
   name: string;
@@ -34,6 +35,7 @@ export class SeededDropout extends tf.layers.Layer {
     this.seed = args.seed;
     this.rand = mulberry32(args.seed);
     this.supportsMasking = true;
+    registerDropoutKernel();
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -44,7 +46,12 @@ export class SeededDropout extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     if (kwargs['training'] !== true || this.rate <= 0) return x;
     // The mask is drawn in JS: tf.dropout's seeded randomUniform costs more than the convolutions.
-    const r = mulberry32(Math.floor(this.rand() * 2147483647));
+    const seed = Math.floor(this.rand() * 2147483647);
+    if (x.dtype === 'float32' && tf.getKernel(DROPOUT_KERNEL, tf.getBackend())) {
+      // wasm/cpu: mask and multiply in one kernel (train-kernels.wat on wasm), the same masks; its gradient reruns it on dy
+      return tf.engine().runKernel(DROPOUT_KERNEL, { x }, { seed, rate: this.rate }) as tf.Tensor;
+    }
+    const r = mulberry32(seed);
     const keep = 1 / (1 - this.rate);
     const mask = new Float32Array(x.size);
     for (let i = 0; i < mask.length; i++) mask[i] = r() < this.rate ? 0 : keep;

@@ -2,11 +2,14 @@
  * AvgPoolGrad for tfjs-backend-wasm 4.22, whose own kernel took ~130 ms for the global pool of
  * a [32, 25, 20, 64] DS-CNN map (a plain loop: ~20 ms, measured side by side in Node). Float64
  * accumulation; non-float32 or non-4D inputs go to the stock kernel (whose setupFunc is kept,
- * the wasm backend runs it at init). Checked against the cpu backend in
- * tests/unit/gradient-kernels.test.ts.
+ * the wasm backend runs it at init). Where train-kernels.wat is loaded (wasm-train-kernels.ts)
+ * the loop runs there in place on the heap: float32 sums of the (few) overlapping windows, then
+ * f32(f64(sum)·scale), so cells under one window get the same bits as the float64 loop below.
+ * Checked against the cpu backend in tests/unit/gradient-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { addressOf, trainKernelsFor, type WasmHeapBackend } from './wasm-train-kernels.ts';
 
 interface WasmHeap {
   makeOutput(shape: number[], dtype: string): TensorInfo;
@@ -54,7 +57,16 @@ function avgPoolGradKernel(): KernelConfig | undefined {
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], at.filterSize, at.strides, 1, at.pad, at.dimRoundingMode);
     const be = args.backend as WasmHeap;
     const out = be.makeOutput([...input.shape], 'float32');
-    avgPoolGradNhwc(info, be.typedArrayFromHeap(dy), be.typedArrayFromHeap(out));
+    const k = trainKernelsFor(be);
+    if (k) {
+      const hb = be as unknown as WasmHeapBackend;
+      k.avg_pool_grad(
+        addressOf(hb, dy), addressOf(hb, out), info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+        info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 1 / (info.filterHeight * info.filterWidth),
+      );
+    } else {
+      avgPoolGradNhwc(info, be.typedArrayFromHeap(dy), be.typedArrayFromHeap(out));
+    }
     return out;
   }) as unknown as KernelFunc;
   return { kernelName: 'AvgPoolGrad', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
