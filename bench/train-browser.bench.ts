@@ -1,10 +1,11 @@
 /**
  * Training throughput of ds-cnn-s (input 49×40×1, 3 classes, batch 32) in headless Chromium, per
- * tfjs backend, in the page's own train worker (src/workers/train.worker.ts via the Vite dev
+ * tfjs backend ('wasm-2workers': wasm with each batch cut in two slices, the second computed in a
+ * gradient-shard worker, as the page trains), in the page's own train worker (src/workers/train.worker.ts via the Vite dev
  * server, which sends the COOP/COEP headers, so the threaded wasm build can run), with each
  * backend's ratio to cpu; then the wall time of the issue's target run, 400 clips × 30 epochs,
  * on the fastest backend.
- *   npx tsx bench/train-browser.bench.ts [--clips 64] [--epochs 3] [--skip-full] [--backends wasm,wasm-threaded,webgl,cpu]
+ *   npx tsx bench/train-browser.bench.ts [--clips 64] [--epochs 3] [--skip-full] [--backends wasm,wasm-2workers,wasm-threaded,webgl,cpu]
  * Samples/s count the epochs after the first (kernel warm-up and shader compilation).
  */
 import { createServer } from 'vite';
@@ -17,7 +18,7 @@ const opt = (k: string, d: string) => {
 };
 const clips = Number(opt('--clips', '64'));
 const epochs = Number(opt('--epochs', '3'));
-const backends = opt('--backends', 'wasm,wasm-threaded,webgl,cpu').split(',');
+const backends = opt('--backends', 'wasm,wasm-2workers,wasm-threaded,webgl,cpu').split(',');
 const TARGET = { clips: 400, epochs: 30, limitMs: 60_000 };
 
 // No HMR and no file watching: other work in the tree must not reload the page mid-run.
@@ -31,16 +32,17 @@ try {
   const isolated = await page.evaluate('crossOriginIsolated');
   console.log(`page cross-origin isolated: ${String(isolated)}; hardwareConcurrency ${String(await page.evaluate('navigator.hardwareConcurrency'))}`);
 
-  interface Run { report: { name: string; threads: boolean }; t: { samplesPerSec: number; wallMs: number; epochMs: number[] } }
+  interface Run { report: { name: string; threads: boolean; workers: number }; t: { samplesPerSec: number; wallMs: number; epochMs: number[] } }
   const measureOnce = (backend: string, n: number, e: number): Promise<Run> =>
     page.evaluate(`(async () => {
       const { createTrainClient, trainWorkerName } = await import('/src/workers/train-bridge.ts');
       const threads = ${JSON.stringify(backend)} === 'wasm-threaded';
       const client = createTrainClient(() => new Worker(new URL('/src/workers/train.worker.ts', location.origin), { type: 'module', name: trainWorkerName(threads) }));
       try {
-        const name = ${JSON.stringify(backend)}.replace('-threaded', '');
+        const name = ${JSON.stringify(backend)}.replace(/-.*/, '');
+        const shards = ${JSON.stringify(backend)} === 'wasm-2workers' ? 2 : 1;
         const report = await client.init(name);
-        const t = await client.measure({ backend: name, preset: 'ds-cnn-s', inputShape: [49, 40, 1], classes: 3, clips: ${n}, epochs: ${e}, batchSize: 32 });
+        const t = await client.measure({ backend: name, preset: 'ds-cnn-s', inputShape: [49, 40, 1], classes: 3, clips: ${n}, epochs: ${e}, batchSize: 32, shards, workers: true });
         return { report, t };
       } finally {
         client.terminate();
@@ -63,6 +65,7 @@ try {
       // webgl runs in software (SwiftShader) in headless Chromium: ~100× slower, so fewer clips
       const r = await measure(b, b === 'webgl' ? Math.min(clips, 16) : clips, b === 'webgl' ? Math.min(epochs, 2) : epochs);
       if (b === 'wasm-threaded' && !r.report.threads) throw new Error('the worker fell back to single-threaded wasm');
+      if (b === 'wasm-2workers' && r.report.workers !== 2) throw new Error(`the shards did not run in workers (${r.report.workers})`);
       results.set(b, r);
     } catch (e) {
       console.log(`${b}: failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);

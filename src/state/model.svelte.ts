@@ -86,6 +86,8 @@ export class ModelState {
   /** 'auto' probes wasm, webgl and cpu with a short training run and keeps the fastest. */
   backendChoice = $state<BackendChoice>('auto');
   probe = $state.raw<ProbeEntry[] | null>(null);
+  /** Workers training runs in (the train worker and its gradient-shard workers). */
+  workers = $state<number | null>(null);
   split = $state<(typeof SPLITS)[number]>('random');
   /** Epochs without a better validation loss before stopping (0: off); the best epoch is kept. */
   earlyStopPatience = $state(0);
@@ -170,6 +172,7 @@ export class ModelState {
     try {
       const r = await this.#client().init(this.backendChoice);
       this.backend = r.name;
+      this.workers = r.workers;
       this.probe = r.probe ?? this.probe;
     } catch (e) {
       this.error = describeError(e);
@@ -193,6 +196,7 @@ export class ModelState {
       const client = this.#client();
       const r = await client.init(this.backendChoice);
       this.backend = r.name;
+      this.workers = r.workers;
       this.probe = r.probe ?? this.probe;
       this.status = 'training';
       this.etaMs = null;

@@ -16,6 +16,7 @@ import { testClipsFor } from '../core/pipeline/test-clips.ts';
 import { attempt, type Result } from './result.ts';
 import { measureTrainingThroughput, type Throughput } from '../core/model/throughput.ts';
 import { presetSpec } from '../core/model/presets.ts';
+import type { ShardFactory } from '../core/model/train.ts';
 
 /** A tfjs backend the worker can run; 'auto' probes them and keeps the fastest. */
 export type BackendName = 'wasm' | 'webgl' | 'cpu';
@@ -33,6 +34,8 @@ export interface BackendReport {
   name: string;
   /** wasm with worker threads (cross-origin isolated page and a threaded worker). */
   threads: boolean;
+  /** Workers a training runs in: 1, or TRAIN_SHARDS when its gradient shards run in their own workers. */
+  workers: number;
   /** When chosen by 'auto': every candidate's training speed. */
   probe?: ProbeEntry[];
 }
@@ -46,7 +49,18 @@ export interface MeasureJob {
   clips: number;
   epochs: number;
   batchSize?: number;
+  /** Data-parallel slices (default 1) and whether slices 1.. run in shard workers (default true). */
+  shards?: number;
+  workers?: boolean;
 }
+
+/**
+ * Every page training on wasm or cpu cuts each batch into this many slices (core
+ * gradient-shard.ts), computed in as many workers: two cores instead of one. Fixed rather than
+ * taken from the core count, so a seed gives the same model on every machine (and with
+ * `workers: false`, where the slices run one after another in the train worker).
+ */
+export const TRAIN_SHARDS = 2;
 
 /**
  * The probe: a quarter-width ds-cnn-s, 2 epochs of one batch of 16 on 49×40 input (the second
@@ -62,6 +76,8 @@ export interface TrainJob {
   epochs: number;
   seed: number;
   valFraction: number;
+  /** Run the gradient shards in their own workers (default true); false computes the same slices here: same weights, one core. */
+  workers?: boolean;
   /** Optional training settings (trainArtifact's): split, early stopping, schedule, class weights, augmentation. */
   options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'spec'>;
 }
@@ -97,8 +113,19 @@ export interface TrainApi {
 /**
  * `initBackend(name)` makes a tfjs backend the active one and resolves to its name (memoised by
  * the caller, e.g. initTf). `threads` says whether wasm runs threaded in this worker.
+ * `shardWorkers(backend)`, when given, runs gradient shards elsewhere (shard-bridge.ts); not
+ * used with threaded wasm, which already spreads over the cores.
  */
-export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false): TrainApi {
+export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false, shardWorkers?: (backend: string) => ShardFactory): TrainApi {
+  /** Slices per batch on a backend (webgl: one, the GPU is the parallelism) and where they run. */
+  const sharding = (backend: string, workers = true): { shards: number; shardFactory?: ShardFactory } => {
+    const shards = backend === 'webgl' ? 1 : TRAIN_SHARDS;
+    return shards > 1 && workers && shardWorkers && !threads ? { shards, shardFactory: shardWorkers(backend) } : { shards };
+  };
+  const report = (name: string, probe?: ProbeEntry[]): BackendReport => {
+    const s = sharding(name);
+    return { name, threads: threads && name === 'wasm', workers: s.shardFactory ? s.shards : 1, ...(probe ? { probe } : {}) };
+  };
   let chosen: Promise<BackendReport> | null = null;
   let choiceMade: BackendChoice | null = null;
 
@@ -120,8 +147,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     const ok = entries.filter((e) => e.samplesPerSec !== undefined);
     if (ok.length === 0) throw new EarshotError('train/failed', `no tfjs backend could train here: ${entries.map((e) => `${e.backend}: ${e.error}`).join('; ')}`);
     const best = ok.reduce((a, b) => (b.samplesPerSec! > a.samplesPerSec! ? b : a));
-    const name = await initBackend(best.backend);
-    return { name, threads: threads && name === 'wasm', probe: entries };
+    return report(await initBackend(best.backend), entries);
   };
 
   const ensureBackend = (choice: BackendChoice = choiceMade ?? 'wasm'): Promise<BackendReport> => {
@@ -130,7 +156,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     }
     if (chosen && choice === choiceMade) return chosen;
     choiceMade = choice;
-    const p = choice === 'auto' ? probe() : initBackend(choice).then((name) => ({ name, threads: threads && name === 'wasm' }));
+    const p = choice === 'auto' ? probe() : initBackend(choice).then((name) => report(name));
     chosen = p;
     p.catch(() => {
       if (chosen === p) {
@@ -150,7 +176,9 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
       attempt('train/failed', async () => {
         await ensureBackend(job.backend);
         const spec = presetSpec(job.preset, job.inputShape, job.classes);
-        return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize });
+        const shards = job.shards ?? 1;
+        const where = shards > 1 && job.workers !== false && shardWorkers && !threads ? { shardFactory: shardWorkers(job.backend) } : {};
+        return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize, shards, ...where });
       }),
 
     train: (job, onEpoch, onBatch) =>
@@ -167,6 +195,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
             seed: job.seed,
             valFraction: job.valFraction,
             ...job.options,
+            ...sharding(name, job.workers),
             preset: job.options?.spec ? undefined : job.preset,
             backend: name,
             onEpoch,

@@ -1,31 +1,23 @@
 /// <reference lib="webworker" />
 /**
- * Train worker: the only place tfjs runs in the page. A comlink shell over createTrainApi
- * with the tfjs wasm backend, whose .wasm files Vite serves as hashed URLs.
+ * Train worker: where the page trains and runs tfjs models (with the gradient-shard workers it
+ * starts, shard.worker.ts). A comlink shell over createTrainApi with the tfjs wasm backend,
+ * whose .wasm files Vite serves as hashed URLs.
  */
 import { expose } from 'comlink';
-import { env } from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import threadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { initTf } from '../core/model/tf-backend.ts';
 import { createTrainApi } from './train-api.ts';
-
-const WASM_PATHS = {
-  'tfjs-backend-wasm.wasm': wasmUrl,
-  'tfjs-backend-wasm-simd.wasm': simdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': threadedSimdUrl,
-};
+import { createShardPool } from './shard-bridge.ts';
+import { useBundledWasm } from './tf-wasm-files.ts';
 
 // tfjs's threaded wasm build runs only in a cross-origin isolated page, and hangs when the worker
 // bundle is minified (tfjs's `_scriptDir`, see TOOLCHAIN.md); the page asks for it by naming the
 // worker 'train-threaded' (train-bridge.ts), the default is the single-threaded SIMD build.
 const threads = self.name === 'train-threaded' && self.crossOriginIsolated;
-// Each .wasm has its own hashed URL, so tfjs gets a file map (initTf takes only a prefix).
-setWasmPaths(WASM_PATHS);
-env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads);
+useBundledWasm(threads);
 
-const api = createTrainApi((backend) => initTf({ backend }), threads);
+// Gradient shards run in their own workers (shard.worker.ts), started on the first training.
+const shards = createShardPool();
+const api = createTrainApi((backend) => initTf({ backend }), threads, (backend) => shards.factory(backend));
 
 expose(api);

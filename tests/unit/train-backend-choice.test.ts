@@ -7,9 +7,13 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf } from '../../src/cli/node-tf.ts';
 import { initTf } from '../../src/core/model/tf-backend.ts';
-import { createTrainApi, type BackendName } from '../../src/workers/train-api.ts';
+import { createTrainApi, TRAIN_SHARDS, type BackendName } from '../../src/workers/train-api.ts';
 import { measureTrainingThroughput } from '../../src/core/model/throughput.ts';
 import { presetSpec } from '../../src/core/model/presets.ts';
+import { createGradientShard } from '../../src/core/model/gradient-shard.ts';
+import type { ShardFactory } from '../../src/core/model/train.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape } from '../../src/core/dsp/feature-config.ts';
+import { mulberry32 } from '../../src/core/model/prng.ts';
 
 const init = (name: BackendName) => (name === 'webgl' ? initTf({ backend: 'webgl' }) : initNodeTf(name));
 
@@ -44,5 +48,32 @@ describe('backend choice', () => {
     expect(t.samplesPerSec).toBeGreaterThan(0);
     expect(t.wallMs).toBeGreaterThanOrEqual(t.epochMs.reduce((a, b) => a + b, 0) - 1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('page training cuts batches in TRAIN_SHARDS slices: shards where the provider says, the same weights with workers off', async () => {
+    const asked: string[] = [];
+    // the provider the train worker passes runs shards in workers; here they run in-thread, counted
+    const provider = (backend: string): ShardFactory => {
+      asked.push(backend);
+      return (spec, seed, stream) => createGradientShard(spec, seed, stream);
+    };
+    const api = createTrainApi((name) => initNodeTf(name as 'wasm' | 'cpu'), false, provider);
+    const r = await api.init('wasm');
+    expect(r.ok && r.value).toMatchObject({ name: 'wasm', workers: TRAIN_SHARDS });
+    const n = featureShape(DEFAULT_FEATURE_CONFIG).inputSamples;
+    const rand = mulberry32(3);
+    const clips = Array.from({ length: 12 }, (_, i) => ({
+      label: i % 2 ? 'hi' : 'lo',
+      samples: Float32Array.from({ length: n }, (_, k) => 0.3 * Math.sin((k * (i % 2 ? 0.9 : 0.2))) + 0.01 * rand()),
+    }));
+    const job = { clips, featureConfig: DEFAULT_FEATURE_CONFIG, preset: 'tiny-conv', epochs: 2, seed: 4, valFraction: 0.25 };
+    asked.length = 0;
+    const inWorkers = await api.train(job, () => undefined, () => undefined);
+    expect(asked).toEqual(['wasm']);
+    const here = await api.train({ ...job, workers: false }, () => undefined, () => undefined);
+    expect(asked).toEqual(['wasm']);
+    if (!inWorkers.ok || !here.ok) throw new Error('training failed');
+    expect(inWorkers.value.training?.shards).toBe(TRAIN_SHARDS);
+    expect(here.value.weights).toEqual(inWorkers.value.weights);
   });
 });

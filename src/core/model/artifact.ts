@@ -37,6 +37,8 @@ export interface TrainingSummary {
   epochs: number;
   seed: number;
   backend: string;
+  /** Data-parallel slices per batch when more than one (the seed reproduces a run only with the same count). */
+  shards?: number;
   trainClips: number;
   valClips: number;
   history: TrainingHistory;

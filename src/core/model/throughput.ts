@@ -8,7 +8,7 @@ import { EarshotError } from '../errors.ts';
 import { analyzeSpec } from './analyze.ts';
 import { mulberry32 } from './prng.ts';
 import type { ModelSpec } from './spec.ts';
-import { trainModel, type AbortSignalLike } from './train.ts';
+import { trainModel, type AbortSignalLike, type ShardFactory } from './train.ts';
 
 export interface ThroughputOptions {
   spec: ModelSpec;
@@ -18,6 +18,9 @@ export interface ThroughputOptions {
   batchSize?: number;
   seed?: number;
   signal?: AbortSignalLike;
+  /** trainModel's data-parallel slices and where they run. */
+  shards?: number;
+  shardFactory?: ShardFactory;
 }
 
 export interface Throughput {
@@ -47,7 +50,7 @@ export async function measureTrainingThroughput(opts: ThroughputOptions): Promis
   const start = now();
   let t = start;
   await trainModel({
-    spec: a.spec, x, y, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed ?? 1, signal: opts.signal,
+    spec: a.spec, x, y, epochs: opts.epochs, batchSize: opts.batchSize, seed: opts.seed ?? 1, signal: opts.signal, shards: opts.shards, shardFactory: opts.shardFactory,
     onEpoch: () => {
       const n = now();
       epochMs.push(n - t);

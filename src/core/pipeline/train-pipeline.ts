@@ -9,7 +9,7 @@ import type { ModelSpec } from '../model/spec.ts';
 import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
-import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type EpochReport, type LrSchedule } from '../model/train.ts';
+import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type EpochReport, type LrSchedule, type ShardFactory } from '../model/train.ts';
 import { leaveOneGroupOut, speakerFromName, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
 import { augmentFeatures, augmentSamples, type AugmentOptions } from '../dataset/augment.ts';
 import { collectLabels, labelIndices, type LabeledClip } from './labeled-clips.ts';
@@ -40,6 +40,9 @@ export interface TrainRequest {
   classWeighting?: 'none' | 'balanced';
   earlyStopping?: EarlyStopping;
   lrSchedule?: LrSchedule;
+  /** Data-parallel slices per batch (trainModel's `shards`, default 1) and where slices 1.. run (default: this thread). */
+  shards?: number;
+  shardFactory?: ShardFactory;
   backend: string;
   onEpoch?: (p: EpochProgress) => void;
   onBatch?: (done: number, total: number) => void;
@@ -107,6 +110,8 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
     earlyStopping: req.earlyStopping,
     classWeights: req.classWeighting === 'balanced' ? balancedClassWeights(y, labels.length) : undefined,
     augment: augmentHook(req, train),
+    shards: req.shards,
+    shardFactory: req.shardFactory,
     onEpoch: req.onEpoch,
     onBatch: req.onBatch,
     signal: req.signal,
@@ -123,6 +128,7 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
       epochs,
       seed,
       backend: req.backend,
+      ...(req.shards !== undefined && req.shards > 1 ? { shards: req.shards } : {}),
       trainClips: train.length,
       valClips: val.length,
       history,

@@ -1,0 +1,45 @@
+/**
+ * The gradient-shard worker's API, without the worker: one core GradientShard
+ * (createGradientShard) at a time on a tfjs backend. shard.worker.ts exposes it over comlink;
+ * shard-bridge.ts turns it back into a GradientShard for trainModel in the train worker.
+ */
+import { EarshotError } from '../core/errors.ts';
+import { createGradientShard, type GradientShard, type ShardRequest, type ShardResult } from '../core/model/gradient-shard.ts';
+import type { ModelSpec } from '../core/model/spec.ts';
+import { attempt, type Result } from './result.ts';
+
+export interface ShardApi {
+  /** Make the backend active and build the shard's model (replacing any earlier one). */
+  open(backend: string, spec: ModelSpec, seed: number, stream: number): Promise<Result<true>>;
+  gradients(req: ShardRequest): Promise<Result<ShardResult>>;
+  close(): Promise<Result<true>>;
+}
+
+export function createShardApi(initBackend: (name: string) => Promise<string>): ShardApi {
+  let shard: GradientShard | null = null;
+  const close = async () => {
+    const s = shard;
+    shard = null;
+    await s?.dispose();
+  };
+  return {
+    open: (backend, spec, seed, stream) =>
+      attempt('train/failed', async () => {
+        await close();
+        const name = await initBackend(backend);
+        if (name !== backend) throw new EarshotError('train/failed', `the gradient shard runs ${name}, the trainer ${backend}`);
+        shard = createGradientShard(spec, seed, stream);
+        return true as const;
+      }),
+    gradients: (req) =>
+      attempt('train/failed', () => {
+        if (!shard) throw new EarshotError('train/failed', 'the gradient shard has no model (open it first)');
+        return shard.gradients(req);
+      }),
+    close: () =>
+      attempt('train/failed', async () => {
+        await close();
+        return true as const;
+      }),
+  };
+}
