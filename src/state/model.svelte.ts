@@ -93,6 +93,8 @@ export class ModelState {
   earlyStopPatience = $state(0);
   lrSchedule = $state<(typeof LR_SCHEDULES)[number]>('constant');
   balanceClasses = $state(false);
+  /** Compute half of every batch in a second worker (a second core); off: same model, one core. */
+  useWorkers = $state(true);
   augment = $state(false);
   /** Estimated time left in the run, from the pace so far (an upper bound with early stopping). */
   etaMs = $state<number | null>(null);
@@ -202,7 +204,7 @@ export class ModelState {
       this.etaMs = null;
       const started = Date.now();
       const artifact = await client.train(
-        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, options: this.trainOptions() },
+        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, workers: this.useWorkers, options: this.trainOptions() },
         (p) => {
           this.curve = [...this.curve, p];
         },

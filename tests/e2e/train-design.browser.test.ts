@@ -3,7 +3,8 @@
  * MACs and its message on the layer at fault; training the designed network with the backend
  * probe, cancelled once and then run to the end with speaker split and early stopping; the UI
  * after a reload (model, curve, backend, saved models back); the confusion matrix and the clips
- * behind a cell.
+ * behind a cell. Training runs in two workers (gradient shards); with "Use 2 workers" off the
+ * same run gives the same weights, byte for byte (read back from IndexedDB).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -91,9 +92,33 @@ describe('design, train, evaluate', () => {
       expect(await page.getByTestId('train-error').count()).toBe(0);
       const points = Number(await page.getByTestId('loss-curve').getAttribute('data-points'));
       expect(points).toBeGreaterThan(0);
+      expect(await page.getByTestId('backend-workers').textContent()).toMatch(/in 2 workers/);
       await page.getByTestId('model-name-input').fill('designed');
       await page.getByTestId('save-model-button').click();
       await page.getByTestId('saved-model-row').first().waitFor();
+
+      // The same run with the second slice computed in the train worker itself: the same bytes.
+      await page.getByTestId('use-workers').uncheck();
+      await page.getByTestId('train-button').click();
+      await expect.poll(() => status(page), { timeout: 10_000 }).not.toBe('done');
+      await expect.poll(() => status(page), { timeout: 240_000, interval: 500 }).toMatch(/done|error/);
+      expect(await page.getByTestId('train-error').count()).toBe(0);
+      await page.getByTestId('model-name-input').fill('one-worker');
+      await page.getByTestId('save-model-button').click();
+      await expect.poll(() => page.getByTestId('saved-model-row').count()).toBe(2);
+      const bins = (await page.evaluate(`new Promise((resolve, reject) => {
+        const open = indexedDB.open('earshot');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('models').objectStore('models').getAll();
+          get.onsuccess = () => resolve(get.result.filter((r) => /[/](designed|one-worker)$/.test(r.key)).map((r) => ({ key: r.key, bin: Array.from(r.files['model.bin']) })));
+          get.onerror = () => reject(get.error);
+        };
+      })`)) as { key: string; bin: number[] }[];
+      expect(bins.length).toBe(2);
+      expect(bins[0]!.bin.length).toBeGreaterThan(1000);
+      expect(bins[0]!.bin).toEqual(bins[1]!.bin);
+      await page.getByTestId('use-workers').check();
 
       // Reload: the trained model, its curve, backend and the saved model come back.
       await page.reload();
@@ -102,7 +127,7 @@ describe('design, train, evaluate', () => {
       await expect.poll(() => status(page), { timeout: 20_000 }).toBe('done');
       expect(Number(await page.getByTestId('loss-curve').getAttribute('data-points'))).toBe(points);
       expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
-      expect(await page.getByTestId('saved-model-row').getAttribute('data-name')).toBe('designed');
+      expect(await page.getByTestId('saved-model-row').first().getAttribute('data-name')).toMatch(/designed|one-worker/);
 
       // Evaluate on the validation clips (a held-out speaker: 6 clips), then listen to a cell.
       await page.getByTestId('evaluate-button').click();
