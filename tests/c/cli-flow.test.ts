@@ -84,8 +84,10 @@ describe('earshot CLI flow', () => {
   });
 
   it('train → quantize → eval → predict → fit → export, and the C agrees bit for bit', () => {
-    const trained = JSON.parse(ok('train', '--data', data, '--val', val, '--epochs', '12', '--seed', '3', '--out', model, '--json'));
+    // two gradient slices per batch, as the page trains
+    const trained = JSON.parse(ok('train', '--data', data, '--val', val, '--epochs', '12', '--seed', '3', '--shards', '2', '--out', model, '--json'));
     expect(trained.labels).toEqual(['high', 'low']);
+    expect(trained.shards).toBe(2);
     expect(trained.valAccuracy).toBeGreaterThanOrEqual(0.9);
 
     const q = JSON.parse(ok('quantize', '--model', model, '--json'));

@@ -5,6 +5,7 @@ import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
 import { SPLIT_KINDS } from '../../core/model/split.ts';
+import { MAX_SHARDS } from '../../core/model/train.ts';
 import { choice, flag, int, required, str } from '../args.ts';
 import type { Command } from '../command.ts';
 import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
@@ -17,7 +18,7 @@ export const trainCommand: Command = {
   help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
                      [--epochs N] [--seed N] [--backend wasm|cpu] [--split random|speaker|session]
                      [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
-                     [--class-weights none|balanced] [--augment] --out MODEL [--json]
+                     [--class-weights none|balanced] [--augment] [--shards N] --out MODEL [--json]
 
 Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and padded or
 cropped to the feature window) and writes the MODEL folder (model.json + model.bin).
@@ -39,6 +40,9 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --lr-schedule S  constant (default), cosine (to 0 over the run) or step (x0.5 every 10 epochs)
   --class-weights  balanced: weigh classes by n / (k * n_class); none (default)
   --augment        time shift, gain and SpecAugment masks (core/dataset/augment.ts defaults)
+  --shards N       cut every batch into N slices whose gradients are averaged (batch norm per
+                   slice), computed one after another; default 1. The page trains with 2 (in two
+                   workers): --shards 2 with the same seed and backend gives the page's model.
   --out MODEL      the model folder to write
   --json           print the training summary as JSON`,
   options: {
@@ -58,6 +62,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     'lr-schedule': { type: 'string' },
     'class-weights': { type: 'string' },
     augment: { type: 'boolean' },
+    shards: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -87,6 +92,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const patience = int(values, 'early-stop', 0, 0, 1000);
     const schedule = choice(values, 'lr-schedule', ['constant', 'cosine', 'step'] as const, 'constant');
     const classWeighting = choice(values, 'class-weights', ['none', 'balanced'] as const, 'none');
+    const shards = int(values, 'shards', 1, 1, MAX_SHARDS);
     const clips = withSpeakers(readDataDir(data, featureConfig, warn));
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
@@ -107,6 +113,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
       lrSchedule: schedule === 'step' ? { kind: 'step' as const, everyEpochs: 10, factor: 0.5 } : { kind: schedule },
       classWeighting,
       augment: flag(values, 'augment') ? {} : undefined,
+      shards,
     };
     let crossValidation: Awaited<ReturnType<typeof crossValidate>> | undefined;
     if (cv) {
@@ -126,7 +133,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const t = artifact.training;
     if (flag(values, 'json')) {
       io.out(JSON.stringify({
-        model: out, labels: artifact.labels, backend, epochs, seed, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
+        model: out, labels: artifact.labels, backend, epochs, seed, shards, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
         trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
         ...(crossValidation ? { crossValidation } : {}),
       }));
