@@ -17,7 +17,7 @@ import { openDB as idbOpenDB, type DBSchema, type IDBPDatabase, type IDBPTransac
 import { EarshotError } from '../core/errors.ts';
 import type { Clip } from '../core/dataset/clip.ts';
 import { makeProject, uniqueName, validateProjectName, type Project } from '../core/dataset/project.ts';
-import type { FeatureConfig } from '../core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, FEATURE_FIELDS, featureConfigProblems, validateFeatureConfig, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelFiles } from '../core/model/artifact.ts';
 
 type StoredClip = Clip & { projectId: string };
@@ -46,11 +46,13 @@ export interface ClipStore {
   listProjects(): Promise<Project[]>;
   createProject(name: string, config?: FeatureConfig): Promise<Project>;
   renameProject(id: string, name: string): Promise<Project>;
+  /** Saves the project's FeatureConfig (validated: 'features/bad-config'); the page runs on the open project's. */
+  setProjectConfig(id: string, config: FeatureConfig): Promise<Project>;
   /** Copies classes, clips (new ids), the model and the named models in one transaction. */
   duplicateProject(id: string, name?: string): Promise<Project>;
   /** Deletes a project with its clips, model and named models in one transaction; the last project is replaced by an empty one. */
   deleteProject(id: string): Promise<void>;
-  /** Makes `id` the open project (remembered across reloads). */
+  /** Makes `id` the open project (remembered across reloads); one stored without a valid FeatureConfig gets the default, saved. */
   useProject(id: string): Promise<Project>;
   /** A new project holding `clips`, written in one transaction (nothing is written on failure). */
   importProject(name: string, classes: string[], clips: Clip[], config: FeatureConfig): Promise<Project>;
@@ -201,11 +203,22 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     }),
   );
 
+  /** A project record without a usable FeatureConfig (hand-made or damaged) gets the default one, saved. */
+  async function withConfig(p: Project): Promise<Project> {
+    const config = (p as { config?: unknown }).config;
+    const complete = typeof config === 'object' && config !== null && FEATURE_FIELDS.every((k) => k in config) && 'version' in config;
+    if (complete && featureConfigProblems(config as Partial<FeatureConfig>).length === 0) return p;
+    const fixed = { ...p, config: validateFeatureConfig(DEFAULT_FEATURE_CONFIG) };
+    const tx = db.transaction('projects', 'readwrite');
+    await Promise.all([tx.store.put(fixed), tx.done]);
+    return fixed;
+  }
+
   async function firstProject(): Promise<Project> {
     const all = await db.getAll('projects');
     const remembered = (await db.get('meta', CURRENT_KEY))?.value;
     const found = all.find((p) => p.id === remembered) ?? all.sort((a, b) => a.createdAtMs - b.createdAtMs)[0];
-    if (found) return found;
+    if (found) return withConfig(found);
     const p = makeProject({ id: newId(), name: V1_PROJECT_NAME });
     const tx = db.transaction(['projects', 'meta'], 'readwrite');
     await Promise.all([tx.objectStore('projects').put(p), tx.objectStore('meta').put({ key: CURRENT_KEY, value: p.id }), tx.done]);
@@ -246,6 +259,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         const p = { ...(await getProject(id)), name: nameOk };
         await putProject(p);
         return p;
+      }),
+    setProjectConfig: (id, raw) =>
+      guard('save the feature settings', async () => {
+        const config = validateFeatureConfig(raw);
+        const p = { ...(await getProject(id)), config };
+        await putProject(p);
+        return structuredClone(p);
       }),
     duplicateProject: (id, raw) =>
       guard('duplicate the project', async () => {
@@ -289,7 +309,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
       }),
     useProject: (id) =>
       guard('open the project', async () => {
-        const p = await getProject(id);
+        const p = await withConfig(await getProject(id));
         const tx = db.transaction('meta', 'readwrite');
         await Promise.all([tx.store.put({ key: CURRENT_KEY, value: id }), tx.done]);
         current = p;

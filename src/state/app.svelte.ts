@@ -2,7 +2,7 @@
  * The page's state graph: one store, lazily started workers, one state object per screen.
  * Platform objects are injectable (tests pass fakes with real behaviour).
  */
-import { DEFAULT_FEATURE_CONFIG, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, featureConfigKey, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
 import { presetSpec } from '../core/model/presets.ts';
 import { openClipStore, type ClipStoreOptions } from '../platform/clip-store.ts';
@@ -30,6 +30,7 @@ export interface AppDeps {
   save?: SaveFile;
   /** Binary downloads (.tflite, zips); default: the browser download. */
   saveBytes?: SaveBytes;
+  /** Overrides the open project's stored FeatureConfig (which the page runs on otherwise). */
   config?: FeatureConfig;
   /** After another project was opened; default: reload the page. */
   onProjectSwitch?: () => void;
@@ -55,8 +56,10 @@ function lazy<T>(make: () => T): () => T {
 }
 
 export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
-  const config = deps.config ?? DEFAULT_FEATURE_CONFIG;
   const store = await openClipStore(deps.store);
+  // The open project's FeatureConfig is the page's (a project switch reloads the page).
+  const config = deps.config ?? store.project().config;
+  const onProjectSwitch = deps.onProjectSwitch ?? (() => location.reload());
   const features = lazy(deps.featuresClient ?? (() => createFeaturesClient()));
   const train = lazy(deps.trainClient ?? (() => createTrainClient()));
   const model = new ModelState(train, store, config);
@@ -74,7 +77,8 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     config,
     dataset,
     recorder: new RecorderState(deps.openMicrophone ?? openMicrophone, config),
-    features: new FeatureCache(features, config),
+    // Feature edits are saved into the open project; the other screens take them on the next load.
+    features: new FeatureCache(features, config, { save: (c) => app.projects.saveConfig(c) }),
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
     design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s'),
@@ -84,9 +88,17 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
       deps.save ?? ((name, text) => downloadFile(name, text, { mime: 'text/x-c' })),
       deps.saveBytes ?? ((name, bytes, mime) => downloadFile(name, bytes, { mime })),
     ),
-    projects: new ProjectsState(store, deps.onProjectSwitch ?? (() => location.reload())),
-    // "Try the demo" opens a new project: the screens reload from the store afterwards.
-    demo: new DemoState({ store, config, afterSwitch: async () => void (await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()])) }),
+    projects: new ProjectsState(store, onProjectSwitch),
+    // "Try the demo" opens a new project with the bundled model's (default) features: the screens
+    // reload from the store afterwards, or the whole page when the open project's features differ.
+    demo: new DemoState({
+      store,
+      config: DEFAULT_FEATURE_CONFIG,
+      afterSwitch: async () => {
+        if (featureConfigKey(store.project().config) !== featureConfigKey(config)) return onProjectSwitch();
+        await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
+      },
+    }),
   };
   await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
   return app;

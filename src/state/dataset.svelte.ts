@@ -241,22 +241,30 @@ export class DatasetState {
     return report;
   }
 
-  /** The open project as a dataset zip (see core/dataset/archive.ts). */
+  /**
+   * The open project as a dataset zip (see core/dataset/archive.ts) with the project's stored
+   * FeatureConfig. Clips are stored at the rate and length the page had when they were made; one
+   * that differs from the project's config now (its features were edited since) is resampled and
+   * fitted to it, the others go out bit-exactly.
+   */
   exportArchive(): Uint8Array {
     const p = this.#store.project();
-    return writeArchive({ name: p.name, config: this.config, classes: this.classes }, this.clips);
+    const config = p.config;
+    const inputSamples = featureShape(config).inputSamples;
+    const clips = this.clips.map((c) =>
+      c.sampleRateHz === config.sampleRateHz && c.samples.length === inputSamples ? c : { ...c, samples: quantizePcm16(prepareSamples(c.samples, c.sampleRateHz, config)), sampleRateHz: config.sampleRateHz },
+    );
+    return writeArchive({ name: p.name, config, classes: this.classes }, clips);
   }
 
   /**
-   * Read a dataset zip into a NEW project (all or nothing; the open project is not touched).
+   * Read a dataset zip into a NEW project (all or nothing; the open project is not touched) whose
+   * FeatureConfig is the archive's (readArchive gives the clips at that config's rate and length).
    * Resolves to the new project; throws a typed error for a bad archive.
    */
   async importArchive(bytes: Uint8Array): Promise<Project> {
     const { manifest, clips } = readArchive(bytes, newId);
-    const fitted = clips.map((c) =>
-      c.sampleRateHz === this.config.sampleRateHz && c.samples.length === this.clipSamples ? c : { ...c, samples: quantizePcm16(prepareSamples(c.samples, c.sampleRateHz, this.config)), sampleRateHz: this.config.sampleRateHz },
-    );
-    return this.#store.importProject(manifest.project.name, manifest.labels, fitted, this.config);
+    return this.#store.importProject(manifest.project.name, manifest.labels, clips, manifest.project.config);
   }
 
   get clipSamples(): number {

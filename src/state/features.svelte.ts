@@ -3,6 +3,10 @@
  * each clip for that config (computed in the features worker, cached per (clip id, config key)
  * in a core FeatureCache, so switching back and forth or retraining never recomputes), batch
  * extraction with progress and cancel, and the augmentation preview settings.
+ *
+ * The config belongs to the open project: the state starts from (or `useConfig` switches to) the
+ * project's stored config, and every change of the config in force (preset, a valid field edit)
+ * is handed to `save` (the app saves it into the project), one save after the other.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { Clip } from '../core/dataset/clip.ts';
@@ -15,6 +19,11 @@ import type { FeaturesClient } from '../workers/features-bridge.ts';
 
 export type BatchStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
+export interface FeaturesStateOptions {
+  /** Persist a changed config (the open project's); a rejection shows in `saveError`. */
+  save?: (config: FeatureConfig) => Promise<void>;
+}
+
 export class FeaturesState {
   /** The config in force (always valid). */
   config = $state.raw<FeatureConfig>(validateFeatureConfig({}));
@@ -23,6 +32,17 @@ export class FeaturesState {
   readonly problems: FeatureProblem[] = $derived(featureConfigProblems(this.draft));
   readonly presetName: FeaturePresetName | 'custom' = $derived(presetNameOf(this.config) ?? 'custom');
   readonly configKey: string = $derived(featureConfigKey(this.config));
+  /**
+   * The config the rest of the page (recording, training, fit) was built with: the project's at
+   * load. When the user edits features, `config` moves on (and is saved) while this stays until
+   * the page reloads; `reloadNeeded` says so.
+   */
+  pageConfig = $state.raw<FeatureConfig>(validateFeatureConfig({}));
+  readonly reloadNeeded: boolean = $derived(featureConfigKey(this.pageConfig) !== this.configKey);
+  /** The last failed save of the config (null when the last one committed). */
+  saveError = $state<string | null>(null);
+  /** Key of the config the project holds as far as this state knows (the last committed save). */
+  savedKey = $state('');
 
   batchStatus = $state<BatchStatus>('idle');
   batchDone = $state(0);
@@ -49,11 +69,43 @@ export class FeaturesState {
   readonly #errors = new SvelteMap<string, string>();
   readonly #pending = new Set<string>();
   readonly #client: () => FeaturesClient;
+  readonly #save: ((config: FeatureConfig) => Promise<void>) | undefined;
+  #saving: Promise<void> = Promise.resolve();
 
-  constructor(client: () => FeaturesClient, config: FeatureConfig) {
+  constructor(client: () => FeaturesClient, config: FeatureConfig, options: FeaturesStateOptions = {}) {
     this.#client = client;
-    this.config = validateFeatureConfig(config);
-    this.draft = { ...this.config };
+    this.#save = options.save;
+    this.useConfig(config);
+  }
+
+  /** Take a project's stored config (load or switch): nothing is saved, the page runs on it. */
+  useConfig(config: FeatureConfig): void {
+    const c = validateFeatureConfig(config);
+    this.config = c;
+    this.pageConfig = c;
+    this.savedKey = featureConfigKey(c);
+    this.draft = { ...c };
+  }
+
+  /** Resolves once every save queued so far has settled. */
+  saved(): Promise<void> {
+    return this.#saving;
+  }
+
+  #commit(c: FeatureConfig): void {
+    const changed = featureConfigKey(c) !== featureConfigKey(this.config);
+    this.config = c;
+    const save = this.#save;
+    if (!changed || !save) return;
+    this.#saving = this.#saving.then(() =>
+      save(c).then(
+        () => {
+          this.saveError = null;
+          this.savedKey = featureConfigKey(c);
+        },
+        (e: unknown) => void (this.saveError = describeError(e)),
+      ),
+    );
   }
 
   /** Pick a preset: config and editor fields follow at once. */
@@ -63,14 +115,14 @@ export class FeaturesState {
 
   setConfig(config: Partial<FeatureConfig>): void {
     const c = validateFeatureConfig(config);
-    this.config = c;
+    this.#commit(c);
     this.draft = { ...c };
   }
 
   /** Edit one field; the config changes as soon as the whole draft is valid. */
   setField(field: FeatureField, value: number): void {
     this.draft = { ...this.draft, [field]: value };
-    if (featureConfigProblems(this.draft).length === 0) this.config = validateFeatureConfig(this.draft);
+    if (featureConfigProblems(this.draft).length === 0) this.#commit(validateFeatureConfig(this.draft));
   }
 
   problemFor(field: FeatureField): string | undefined {

@@ -1,9 +1,11 @@
 /**
  * ProjectsState: the project list and the open project. Opening another project persists the
  * choice and then calls `onSwitch` (the page reloads, so every screen rebuilds from the store
- * for that project: nothing in memory can leak from one project into another).
+ * for that project: nothing in memory can leak from one project into another). The open
+ * project's FeatureConfig is the page's; `saveConfig` stores an edited one into it.
  */
 import type { Project } from '../core/dataset/project.ts';
+import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import { describeError } from '../core/errors.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 import type { DatasetState } from './dataset.svelte.ts';
@@ -44,6 +46,13 @@ export class ProjectsState {
   async rename(id: string, name: string): Promise<void> {
     await this.#store.renameProject(id, name);
     await this.load();
+  }
+
+  /** Save the open project's FeatureConfig (the features screen calls this on every change). */
+  async saveConfig(config: FeatureConfig): Promise<void> {
+    const p = await this.#store.setProjectConfig(this.#store.project().id, config);
+    this.current = p;
+    this.list = this.list.map((x) => (x.id === p.id ? p : x));
   }
 
   async duplicate(id: string): Promise<Project> {

@@ -3,7 +3,8 @@
  * a folder import with some bad files (folder name → class), the bad-input batch on the file
  * import and on the archive import (each gets its code, nothing stored changes), export →
  * delete → import round trip (bit-exact WAVs), a reload in the middle of an import
- * (everything shown as saved is still there), and renaming a class (its clips follow it).
+ * (everything shown as saved is still there), renaming a class (its clips follow it), and the
+ * feature settings of each project (saved on edit, switched with the project, in its zip).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -196,6 +197,38 @@ describe('dataset studio in Chromium', () => {
     expect(await rows('nope')).toBe(noClips);
     expect(await rows('no')).toBe(0);
     expect(await summary()).toContain('nope');
+    expect(seen.errors).toEqual([]);
+  });
+
+  it('feature settings belong to the project: saved on edit, back after a reload, switched with the project, in its zip', async () => {
+    const preset = page.getByTestId('feature-preset');
+    const select = page.getByTestId('project-select');
+    const mine = await select.inputValue();
+    const values = await select.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    const other = values.find((v) => v !== mine)!;
+    const openProject = async (id: string) => {
+      const nav = page.waitForEvent('load');
+      await select.selectOption(id);
+      await nav;
+      await ready();
+    };
+    expect(await preset.inputValue()).toBe('earshot');
+    await preset.selectOption('low-power-8k');
+    await waitUntil(async () => ((await page.getByTestId('feature-reload-note').textContent()) ?? '').includes('Saved to this project'), 'the features to be saved', 10_000);
+    await page.reload();
+    await ready();
+    expect(await preset.inputValue()).toBe('low-power-8k');
+    expect(await page.getByTestId('feature-reload-note').count()).toBe(0);
+    await openProject(other);
+    expect(await preset.inputValue()).toBe('earshot');
+    await openProject(mine);
+    expect(await preset.inputValue()).toBe('low-power-8k');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-archive').click();
+    const path = join(tmp, 'export-8k.zip');
+    await (await download).saveAs(path);
+    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(readFileSync(path)))['manifest.json'])) as { project: { config: { sampleRateHz: number; melBands: number } } };
+    expect([manifest.project.config.sampleRateHz, manifest.project.config.melBands]).toEqual([8000, 20]);
     expect(seen.errors).toEqual([]);
   });
 });

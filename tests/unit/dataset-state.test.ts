@@ -7,6 +7,10 @@ import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 import { encodeWav } from '../../src/core/audio/wav.ts';
 import { isPcm16 } from '../../src/core/audio/pcm16.ts';
 import { openDatasetState } from './dataset-fixtures.ts';
+import { readArchive, writeArchive } from '../../src/core/dataset/archive.ts';
+import { makeClip } from '../../src/core/dataset/clip.ts';
+import { featurePreset } from '../../src/core/dsp/feature-presets.ts';
+import { quantizePcm16 } from '../../src/core/audio/pcm16.ts';
 
 beforeEach(() => {
   (globalThis as { indexedDB?: IDBFactory }).indexedDB = new IDBFactory();
@@ -106,6 +110,31 @@ describe('archive through the app state', () => {
     const count = (await store.listProjects()).length;
     await expect(ds.importArchive(zip.slice(0, 100))).rejects.toMatchObject({ code: expect.stringMatching(/^archive\//) });
     expect((await store.listProjects()).length).toBe(count);
+  });
+
+  it('an imported zip\'s FeatureConfig becomes the new project\'s, its clips kept at that rate bit-exactly', async () => {
+    const { store, ds } = await openDatasetState();
+    const low = featurePreset('low-power-8k').config;
+    const clips = [0, 1].map((k) => makeClip({ id: `x${k}`, label: k ? 'no' : 'yes', samples: quantizePcm16(tone(8000, 8000, 300 + 200 * k)), sampleRateHz: 8000, source: 'mic', createdAtMs: k }));
+    const p = await ds.importArchive(writeArchive({ name: 'Eight', config: low, classes: ['yes', 'no'] }, clips));
+    expect(p.config).toEqual(low);
+    expect(ds.project.config).toEqual(DEFAULT_FEATURE_CONFIG); // the open project is not touched
+    await store.useProject(p.id);
+    expect(store.project().config).toEqual(low);
+    const back = await store.listClips();
+    expect(back.map((c) => [c.label, c.sampleRateHz, c.samples.length])).toEqual([['yes', 8000, 8000], ['no', 8000, 8000]]);
+    back.forEach((c, i) => expect(c.samples).toEqual(clips[i].samples));
+  });
+
+  it('export writes the project\'s stored config; clips made under other features are fitted to it', async () => {
+    const { store, ds } = await openDatasetState();
+    await ds.addClass('yes');
+    await ds.addClip('yes', tone(16000, 16000, 440), 'mic');
+    const low = featurePreset('low-power-8k').config;
+    await store.setProjectConfig(ds.project.id, low);
+    const { manifest, clips } = readArchive(ds.exportArchive(), () => 'id');
+    expect(manifest.project.config).toEqual(low);
+    expect(clips.map((c) => [c.sampleRateHz, c.samples.length, isPcm16(c.samples)])).toEqual([[8000, 8000, true]]);
   });
 
   it('projects: create, rename, duplicate, delete', async () => {
