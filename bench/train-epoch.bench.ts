@@ -1,10 +1,11 @@
 /**
  * Epoch time of the presets on 100 clips of 49×40 log-mel-like input, per tfjs backend in Node.
- *   npx tsx bench/train-epoch.bench.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile]
+ *   npx tsx bench/train-epoch.bench.ts [--backend cpu|wasm] [--preset tiny-conv|ds-cnn-s] [--epochs N] [--profile] [--kernels simd|js]
  * Prints one line per (backend, preset): mean ms per epoch over the epochs after the first
  * (the first includes kernel warm-up), and the first epoch's time. On wasm, each preset runs
  * twice in the same process, with the SIMD training kernels (train-kernels.wat) and with them
- * switched off (setWasmTrainKernels(false): the same kernels' JS loops), and prints the ratio.
+ * switched off (setWasmTrainKernels(false): the same kernels' JS loops), and prints the ratio;
+ * `--kernels simd|js` runs one of the two (for --cpu-prof).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf, type NodeBackend } from '../src/cli/node-tf.ts';
@@ -31,7 +32,8 @@ const y = Array.from({ length: n }, (_, i) => i % 3);
 const results = new Map<string, number>();
 for (const backend of backends) {
   await initNodeTf(backend);
-  const variants = backend === 'wasm' ? [true, false] : [true];
+  const only = opt('--kernels');
+  const variants = backend !== 'wasm' ? [true] : only === 'simd' ? [true] : only === 'js' ? [false] : [true, false];
   for (const preset of presets) for (const kernelsOn of variants) {
     setWasmTrainKernels(kernelsOn);
     const label = backend === 'wasm' ? ` [${kernelsOn && wasmTrainKernelsActive(tf.backend()) ? 'simd kernels' : 'js kernels'}]` : '';

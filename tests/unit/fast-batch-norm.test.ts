@@ -1,13 +1,16 @@
 /**
  * FastBatchNormalization (hand-written training step) against tfjs-layers' BatchNormalization:
  * same outputs, gradients for x, gamma and beta, and moving statistics after a training call,
- * on the cpu and wasm backends; inference is the inherited code.
+ * on the cpu and wasm backends (wasm with its SIMD kernels and with them switched off);
+ * inference is the inherited code. Tolerances: 2e-4 absolute for outputs and gradients of order
+ * 1–10 (tfjs's layer computes in float32 with other reductions), 1e-5 for moving statistics.
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf } from '../../src/cli/node-tf.ts';
 import { FastBatchNormalization } from '../../src/core/model/fast-batch-norm.ts';
 import { mulberry32 } from '../../src/core/model/prng.ts';
+import { setWasmTrainKernels, wasmTrainKernelsActive } from '../../src/core/model/wasm-train-kernels.ts';
 
 function rand(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
   const r = mulberry32(seed);
@@ -40,9 +43,11 @@ function run(layer: tf.layers.Layer, shape: number[]) {
 }
 
 describe('FastBatchNormalization', () => {
-  for (const backend of ['cpu', 'wasm'] as const) {
-    it(`${backend}: matches tfjs BatchNormalization in training (output, gradients, moving stats)`, async () => {
+  for (const [backend, simd] of [['cpu', false], ['wasm', true], ['wasm', false]] as const) {
+    it(`${backend}${backend === 'wasm' ? (simd ? ' (SIMD kernels)' : ' (JS kernels)') : ''}: matches tfjs BatchNormalization in training (output, gradients, moving stats)`, async () => {
       await initNodeTf(backend);
+      setWasmTrainKernels(simd);
+      expect(wasmTrainKernelsActive(tf.backend())).toBe(simd);
       const before = tf.memory().numTensors;
       for (const shape of [[4, 5, 3, 6], [7, 5]]) {
         tf.tidy(() => {
@@ -58,6 +63,7 @@ describe('FastBatchNormalization', () => {
         });
       }
       expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 16); // layer weights only (2 layers × 4 × 2 shapes)
+      setWasmTrainKernels(true);
     });
   }
 });

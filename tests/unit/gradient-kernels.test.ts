@@ -1,12 +1,15 @@
 /**
  * The JS gradient kernels (registered for wasm and cpu) against the stock cpu backend's
  * gradients of conv2d and depthwiseConv2d, on seeded random shapes with strides 1..3, both
- * paddings, odd and even kernels, depth multipliers 1..2.
+ * paddings, odd and even kernels, depth multipliers 1..2; on wasm with the SIMD kernels of
+ * train-kernels.wat and with them switched off (tolerance 1e-4 absolute on values of order 1–10:
+ * tfjs's stock cpu gradients sum in float32).
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf } from '../../src/cli/node-tf.ts';
 import { mulberry32 } from '../../src/core/model/prng.ts';
+import { setWasmTrainKernels, wasmTrainKernelsActive } from '../../src/core/model/wasm-train-kernels.ts';
 
 interface Case {
   batch: number;
@@ -88,7 +91,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('gradient kernels vs stock cpu gradients', () => {
-  it('cpu (JS kernels) and wasm (JS kernels) match stock cpu within 1e-4', async () => {
+  it('cpu (JS kernels), wasm (SIMD kernels) and wasm (JS kernels) match stock cpu within 1e-4', async () => {
     const all = cases();
     // Stock cpu first: our kernels are not registered until initTf runs.
     await tf.setBackend('cpu');
@@ -99,12 +102,16 @@ describe('gradient kernels vs stock cpu gradients', () => {
     const cpu = all.map((c, i) => grads(c, 100 * i));
     expect(await initNodeTf('wasm')).toBe('wasm');
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(wasmTrainKernelsActive(tf.backend())).toBe(true);
     const wasm = all.map((c, i) => grads(c, 100 * i));
+    setWasmTrainKernels(false);
+    const wasmJs = all.map((c, i) => grads(c, 100 * i));
+    setWasmTrainKernels(true);
 
     let worst = 0;
     all.forEach((c, i) => {
       for (const k of ['convFilter', 'dwFilter', 'dwInput', 'convInput'] as const) {
-        for (const [name, got] of [['cpu', cpu[i]!], ['wasm', wasm[i]!]] as const) {
+        for (const [name, got] of [['cpu', cpu[i]!], ['wasm', wasm[i]!], ['wasm-js', wasmJs[i]!]] as const) {
           const d = maxAbsDiff(got[k], stock[i]![k]);
           worst = Math.max(worst, d);
           expect(d, `${name} ${k} case ${i} ${JSON.stringify(c)}`).toBeLessThanOrEqual(1e-4);

@@ -178,6 +178,17 @@ describe('train-kernels.wat on the tfjs wasm heap', () => {
       seededDropout(x, seed, rate, ref);
       expect(bitDiffs(simd[0]!, ref)).toEqual([]);
     }
+    // the threshold at its edge: rate = u/2³² for a draw u keeps that element, (u + 1)/2³² drops it (SIMD lanes and scalar tail)
+    const seed = 99;
+    const draw = mulberry32(seed);
+    const us = Array.from({ length: 6 }, () => draw() * 4294967296);
+    for (const [i, u] of us.entries()) {
+      for (const [rate, kept] of [[u / 4294967296, true], [(u + 1) / 4294967296, false]] as const) {
+        const { simd, js } = both(() => [run(DROPOUT_KERNEL, { x: tf.ones([6]) }, { seed, rate }) as tf.Tensor]);
+        expect(simd[0]![i] !== 0, `element ${i} rate ${rate}`).toBe(kept);
+        expect(bitDiffs(simd[0]!, js[0]!)).toEqual([]);
+      }
+    }
     // through a SeededDropout layer: y and dx/dy share one mask
     const layer = new SeededDropout({ name: 'd', rate: 0.5, seed: 3 });
     tf.tidy(() => {
@@ -189,6 +200,7 @@ describe('train-kernels.wat on the tfjs wasm heap', () => {
       })(x);
       expect(bitDiffs(tf.div(y!, x).dataSync(), dx!.dataSync())).toEqual([]);
       expect(dx!.dataSync().some((v) => v === 0) && dx!.dataSync().some((v) => v === 2)).toBe(true);
+      tf.dispose(y);
     });
   });
 

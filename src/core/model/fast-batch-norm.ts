@@ -14,6 +14,10 @@
  *
  * With x̂ = (x − μ)·s, s = 1/√(σ² + ε), y = γ·x̂ + β, over the N values of a channel:
  *   ∂β = Σ dy,  ∂γ = Σ dy·x̂,  ∂x = γ·s·(dy − ∂β/N − x̂·∂γ/N).
+ * The sums are float64 over the rows in order; the per-element outputs are float32 operations,
+ * y = (x − μ)·(γs) + β and ∂x = (γs)·(dy − ∂β/N) − (x − μ)·(γs·s·Σdy(x − μ)/N), each product and
+ * difference rounded to float32 (as tfjs's own float32 batch norm does, and as the f32x4 loops
+ * of train-kernels.wat do, bit for bit).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -45,21 +49,21 @@ export function batchNormForward(x: Float32Array, channels: number, gamma: Float
     }
   }
   const invStd = new Float64Array(channels);
-  const a = new Float64Array(channels);
-  const b = new Float64Array(channels);
+  const a = new Float32Array(channels);
   const variance = new Float32Array(channels);
+  const mean32 = Float32Array.from(mean);
   for (let c = 0; c < channels; c++) {
     variance[c] = sq[c]! / rows;
     invStd[c] = 1 / Math.sqrt(sq[c]! / rows + epsilon);
     a[c] = gamma[c]! * invStd[c]!;
-    b[c] = beta[c]! - mean[c]! * a[c]!;
   }
   const y = new Float32Array(x.length);
+  const f = Math.fround;
   for (let r = 0; r < rows; r++) {
     const o = r * channels;
-    for (let c = 0; c < channels; c++) y[o + c] = x[o + c]! * a[c]! + b[c]!;
+    for (let c = 0; c < channels; c++) y[o + c] = f(f(x[o + c]! - mean32[c]!) * a[c]!) + beta[c]!;
   }
-  return { y, mean: Float32Array.from(mean), variance, invStd };
+  return { y, mean: mean32, variance, invStd };
 }
 
 export function batchNormBackward(
@@ -78,23 +82,36 @@ export function batchNormBackward(
   }
   const dGamma = new Float32Array(channels);
   const dBeta = new Float32Array(channels);
-  const k = new Float64Array(channels);
-  const mDy = new Float64Array(channels);
-  const mX = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const s = invStd[c]!;
-    dBeta[c] = sDy[c]!;
-    dGamma[c] = sDyX[c]! * s;
-    k[c] = gamma[c]! * s;
-    mDy[c] = sDy[c]! / rows;
-    mX[c] = (sDyX[c]! * s * s) / rows; // x̂·Σdy·x̂/N = (x − μ)·s²·Σdy·(x − μ)/N
-  }
+  const p = batchNormGradParams(sDy, sDyX, gamma, invStd, rows, dGamma, dBeta);
+  const [mDy, A, B] = [p.subarray(0, channels), p.subarray(channels, 2 * channels), p.subarray(2 * channels)];
   const dx = new Float32Array(x.length);
+  const f = Math.fround;
   for (let r = 0; r < rows; r++) {
     const o = r * channels;
-    for (let c = 0; c < channels; c++) dx[o + c] = k[c]! * (dy[o + c]! - mDy[c]! - (x[o + c]! - mean[c]!) * mX[c]!);
+    for (let c = 0; c < channels; c++) dx[o + c] = f(A[c]! * f(dy[o + c]! - mDy[c]!)) - f(f(x[o + c]! - mean[c]!) * B[c]!);
   }
   return { dx, dGamma, dBeta };
+}
+
+/**
+ * From the float64 sums: dBeta, dGamma, and the float32 [mDy | A | B] of ∂x = A·(dy − mDy) − (x − μ)·B,
+ * A = γs, mDy = Σdy/N, B = γs·(s²·Σdy(x − μ)/N) (x̂·Σdy·x̂/N = (x − μ)·s²·Σdy·(x − μ)/N).
+ */
+function batchNormGradParams(
+  sDy: Float64Array, sDyX: Float64Array, gamma: Float32Array, invStd: Float64Array, rows: number, dGamma: Float32Array, dBeta: Float32Array, out?: Float32Array,
+): Float32Array {
+  const C = sDy.length;
+  const p = out ?? new Float32Array(3 * C);
+  for (let c = 0; c < C; c++) {
+    const s = invStd[c]!;
+    const k = gamma[c]! * s;
+    dBeta[c] = sDy[c]!;
+    dGamma[c] = sDyX[c]! * s;
+    p[c] = sDy[c]! / rows;
+    p[C + c] = k;
+    p[2 * C + c] = k * ((sDyX[c]! * s * s) / rows);
+  }
+  return p;
 }
 
 /** s = 1/√(f64(variance) + ε) per channel, as the backward kernels use it. */
@@ -141,9 +158,9 @@ function trainWasm(args: Args): TensorInfo[] {
     return [y, mean, variance];
   }
   const rows = x.shape.reduce((a, b) => a * b, 1) / C;
-  // scratch: [acc | mean | b], C float64 each; after the variance pass acc holds a = γ·s
-  const s = f64Scratch(be, 3 * C);
-  const f = heapF64(be, s.at, 3 * C);
+  // scratch: [acc | mean] float64, then a = γs float32
+  const s = f64Scratch(be, 2 * C + Math.ceil(C / 2));
+  const f = heapF64(be, s.at, 2 * C);
   f.fill(0);
   const xa = addressOf(be, x);
   k.bn_sum(xa, rows, C, s.at);
@@ -153,20 +170,16 @@ function trainWasm(args: Args): TensorInfo[] {
   }
   k.bn_sqdev(xa, rows, C, s.at + 8 * C, s.at);
   const g = be.typedArrayFromHeap(gamma);
-  const bt = be.typedArrayFromHeap(beta);
   const mv = be.typedArrayFromHeap(mean);
   const vv = be.typedArrayFromHeap(variance);
+  const av = new Float32Array(f.buffer, s.at + 16 * C, C);
   for (let c = 0; c < C; c++) {
     const sq = f[c]!;
-    const m = f[C + c]!;
-    const invStd = 1 / Math.sqrt(sq / rows + epsilon);
-    const a = g[c]! * invStd;
     vv[c] = sq / rows;
-    mv[c] = m;
-    f[c] = a;
-    f[2 * C + c] = bt[c]! - m * a;
+    mv[c] = f[C + c]!;
+    av[c] = g[c]! * (1 / Math.sqrt(sq / rows + epsilon));
   }
-  k.bn_affine(xa, rows, C, s.at, s.at + 16 * C, addressOf(be, y));
+  k.bn_affine(xa, rows, C, addressOf(be, mean), s.at + 16 * C, addressOf(be, beta), addressOf(be, y));
   be.disposeData(s.info.dataId);
   return [y, mean, variance];
 }
@@ -189,30 +202,19 @@ function gradWasm(args: Args): TensorInfo[] {
     return [dx, dGamma, dBeta];
   }
   const rows = x.shape.reduce((a, b) => a * b, 1) / C;
-  // scratch: [sDy | sDyX | mean | k | mDy | mX], C float64 each
-  const s = f64Scratch(be, 6 * C);
-  const f = heapF64(be, s.at, 6 * C);
-  f.fill(0);
+  // scratch: [sDy | sDyX | mean] float64, then [mean | mDy | A | B] float32 (bn_dx's params)
+  const s = f64Scratch(be, 5 * C);
+  const f = heapF64(be, s.at, 3 * C);
+  f.fill(0, 0, 2 * C);
   const mv = be.typedArrayFromHeap(mean);
-  for (let c = 0; c < C; c++) f[2 * C + c] = mv[c]!;
+  const params = new Float32Array(f.buffer, s.at + 24 * C, 4 * C);
+  for (let c = 0; c < C; c++) f[2 * C + c] = params[c] = mv[c]!;
   const xa = addressOf(be, x);
   const dya = addressOf(be, dy);
   k.bn_bwd_sums(xa, dya, rows, C, s.at + 16 * C, s.at, s.at + 8 * C);
-  const gv = be.typedArrayFromHeap(gamma);
-  const vv = be.typedArrayFromHeap(variance);
-  const dg = be.typedArrayFromHeap(dGamma);
-  const db = be.typedArrayFromHeap(dBeta);
-  for (let c = 0; c < C; c++) {
-    const sc = 1 / Math.sqrt(vv[c]! + epsilon);
-    const sDy = f[c]!;
-    const sDyX = f[C + c]!;
-    db[c] = sDy;
-    dg[c] = sDyX * sc;
-    f[3 * C + c] = gv[c]! * sc;
-    f[4 * C + c] = sDy / rows;
-    f[5 * C + c] = (sDyX * sc * sc) / rows;
-  }
-  k.bn_dx(xa, dya, rows, C, s.at + 16 * C, addressOf(be, dx));
+  const invStd = invStdOf(be.typedArrayFromHeap(variance), epsilon);
+  batchNormGradParams(f.subarray(0, C), f.subarray(C, 2 * C), be.typedArrayFromHeap(gamma), invStd, rows, be.typedArrayFromHeap(dGamma), be.typedArrayFromHeap(dBeta), params.subarray(C));
+  k.bn_dx(xa, dya, rows, C, s.at + 24 * C, addressOf(be, dx));
   be.disposeData(s.info.dataId);
   return [dx, dGamma, dBeta];
 }

@@ -80,20 +80,15 @@ function geometryArgs(g: ConvGeometry): number[] {
  * the same order as the TypeScript, into `out` (kH·kW·C float32 at its heap address).
  */
 function depthwiseBackpropFilterWasm(be: WasmHeapBackend, k: NonNullable<ReturnType<typeof trainKernelsFor>>, g: ConvGeometry, x: TensorInfo, dy: TensorInfo, out: TensorInfo): void {
-  const taps = g.kH * g.kW;
-  const acc = f64Scratch(be, taps * g.outC);
-  heapF64(be, acc.at, taps * g.outC).fill(0);
-  const xa = addressOf(be, x);
-  const dya = addressOf(be, dy);
-  for (let wR = 0; wR < g.kH; wR++) {
-    for (let wC = 0; wC < g.kW; wC++) {
-      const [c0, c1] = validCols(g, wC);
-      if (c1 <= c0) continue;
-      const at = acc.at + (wR * g.kW + wC) * g.outC * 8;
-      k.dw_filter_tap(xa, dya, at, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.strideH, g.strideW, wR - g.padTop, wC - g.padLeft, c0, c1);
-    }
-  }
-  k.f64_to_f32(acc.at, addressOf(be, out), taps * g.outC);
+  const n = g.kH * g.kW * g.outC;
+  // scratch: n float64 sums, then [c0, c1) per filter column as int32 pairs
+  const acc = f64Scratch(be, n + g.kW);
+  const sums = heapF64(be, acc.at, n + g.kW);
+  sums.fill(0, 0, n);
+  const cols = new Int32Array(sums.buffer, acc.at + 8 * n, 2 * g.kW);
+  for (let wC = 0; wC < g.kW; wC++) [cols[2 * wC], cols[2 * wC + 1]] = validCols(g, wC);
+  k.dw_filter(addressOf(be, x), addressOf(be, dy), acc.at, acc.at + 8 * n, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft);
+  k.f64_to_f32(acc.at, addressOf(be, out), n);
   be.disposeData(acc.info.dataId);
 }
 
@@ -589,6 +584,20 @@ function wasmIdentityKernel(): KernelConfig | undefined {
   return { kernelName: 'Identity', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
 }
 
+/** Cast on wasm: to the same dtype it shares the data like Identity (the cpu backend does the same); else the stock kernel. */
+function wasmCastKernel(): KernelConfig | undefined {
+  const stock = tf.getKernel('Cast', 'wasm');
+  if (!stock) return undefined;
+  const kernelFunc = ((args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => {
+    const x = args.inputs['x']!;
+    const be = args.backend as { incRef?(dataId: object): void };
+    if (x.dtype === 'string' || args.attrs?.['dtype'] !== x.dtype || typeof be.incRef !== 'function') return stock.kernelFunc(args as never);
+    be.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }) as unknown as KernelFunc;
+  return { kernelName: 'Cast', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
+}
+
 export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
 
 let registered = false;
@@ -597,13 +606,13 @@ let registered = false;
  * Register the gradient kernels for 'wasm' and 'cpu' once (replacing cpu's stock ones), and a
  * faster Tile for 'wasm' (numeric dtypes; strings go to the stock kernel), a matrix-product
  * Conv2DBackpropInput on both, and on wasm a depthwise input gradient through XNNPACK,
- * AvgPoolGrad (wasm-avg-pool-grad.ts) and a copy-free Identity; and the batch-norm
+ * AvgPoolGrad (wasm-avg-pool-grad.ts), and a copy-free Identity and same-dtype Cast; and the batch-norm
  * (fast-batch-norm.ts) and dropout (wasm-train-kernels.ts) training kernels. Idempotent.
  */
 export function registerGradientKernels(): void {
   if (registered) return;
   registered = true;
-  const extra = [wasmTileKernel(), conv2dInputKernel('wasm'), conv2dInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel(), wasmIdentityKernel()].filter((k): k is KernelConfig => k !== undefined);
+  const extra = [wasmTileKernel(), conv2dInputKernel('wasm'), conv2dInputKernel('cpu'), wasmDepthwiseInputKernel(), wasmAvgPoolGradKernel(), wasmIdentityKernel(), wasmCastKernel()].filter((k): k is KernelConfig => k !== undefined);
   for (const k of [...kernelsFor('wasm'), ...kernelsFor('cpu'), ...extra]) {
     if (tf.getKernel(k.kernelName, k.backendName)) tf.unregisterKernel(k.kernelName, k.backendName);
     tf.registerKernel(k);

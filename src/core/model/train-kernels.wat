@@ -6,134 +6,71 @@
 ;; `npm run gen:wasm`.
 ;;
 ;; Sums that the JS accumulates in float64 are accumulated here in float64 too (f64x2), in the
-;; same order per channel, and float32 products are exact in float64, so batch norm and the
-;; depthwise filter gradient give the same bits as the JS. WebAssembly never fuses a*b+c.
-;; Counts are in elements. f64 per-channel arrays (acc, mean, k, ...) are 8-byte aligned.
+;; same order per channel, and float32 products are exact in float64; elementwise outputs are
+;; float32 operations in the JS's order (f32x4); so batch norm and the depthwise filter gradient
+;; give the same bits as the JS. WebAssembly never fuses a*b+c. Counts are in elements; f64
+;; per-channel arrays (acc, mean, ...) are 8-byte aligned.
 (module
   (import "env" "memory" (memory 1))
 
   ;; ---- per-row helpers over C contiguous channels (pairs as f64x2, then an odd last one) ----
 
-  ;; acc[c] += f64(x[c])
-  (func $row_sum (param $px i32) (param $pa i32) (param $C i32)
+  ;; y[c] = ((x[c] − mean[c])·a[c]) + b[c], float32 (mean, a, b float32 per channel)
+  (func $row_affine (param $px i32) (param $pm i32) (param $pa i32) (param $pb i32) (param $py i32) (param $C i32)
     (local $end i32)
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $px) (local.get $end)))
-      (v128.store (local.get $pa) (f64x2.add (v128.load (local.get $pa)) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px)))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
-      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
-      (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then (f64.store (local.get $pa) (f64.add (f64.load (local.get $pa)) (f64.promote_f32 (f32.load (local.get $px))))))))
-
-  ;; acc[c] += (f64(x[c]) - mean[c])²
-  (func $row_sqdev (param $px i32) (param $pm i32) (param $pa i32) (param $C i32)
-    (local $end i32) (local $d v128) (local $s f64)
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
-    (block $dn (loop $l
-      (br_if $dn (i32.ge_u (local.get $px) (local.get $end)))
-      (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px))) (v128.load (local.get $pm))))
-      (v128.store (local.get $pa) (f64x2.add (v128.load (local.get $pa)) (f64x2.mul (local.get $d) (local.get $d))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
+      (v128.store (local.get $py)
+        (f32x4.add (f32x4.mul (f32x4.sub (v128.load (local.get $px)) (v128.load (local.get $pm))) (v128.load (local.get $pa))) (v128.load (local.get $pb))))
+      (local.set $px (i32.add (local.get $px) (i32.const 16)))
+      (local.set $py (i32.add (local.get $py) (i32.const 16)))
       (local.set $pm (i32.add (local.get $pm) (i32.const 16)))
-      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
-      (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then
-        (local.set $s (f64.sub (f64.promote_f32 (f32.load (local.get $px))) (f64.load (local.get $pm))))
-        (f64.store (local.get $pa) (f64.add (f64.load (local.get $pa)) (f64.mul (local.get $s) (local.get $s)))))))
-
-  ;; y[c] = f32(f64(x[c])·a[c] + b[c])
-  (func $row_affine (param $px i32) (param $pa i32) (param $pb i32) (param $py i32) (param $C i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $px) (local.get $end)))
-      (v128.store64_lane 0 (local.get $py)
-        (f32x4.demote_f64x2_zero
-          (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px))) (v128.load (local.get $pa))) (v128.load (local.get $pb)))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
-      (local.set $py (i32.add (local.get $py) (i32.const 8)))
       (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
       (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
       (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then (f32.store (local.get $py)
-        (f32.demote_f64 (f64.add (f64.mul (f64.promote_f32 (f32.load (local.get $px))) (f64.load (local.get $pa))) (f64.load (local.get $pb))))))))
-
-  ;; sDy[c] += g; sDyX[c] += g·(f64(x[c]) − mean[c]), g = f64(dy[c])
-  (func $row_bwd_sums (param $px i32) (param $pdy i32) (param $pm i32) (param $ps i32) (param $pt i32) (param $C i32)
-    (local $end i32) (local $g v128) (local $gs f64)
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $C) (i32.const 3)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $px) (local.get $end)))
-      (local.set $g (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pdy))))
-      (v128.store (local.get $ps) (f64x2.add (v128.load (local.get $ps)) (local.get $g)))
-      (v128.store (local.get $pt) (f64x2.add (v128.load (local.get $pt))
-        (f64x2.mul (local.get $g) (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px))) (v128.load (local.get $pm))))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
-      (local.set $pdy (i32.add (local.get $pdy) (i32.const 8)))
-      (local.set $pm (i32.add (local.get $pm) (i32.const 16)))
-      (local.set $ps (i32.add (local.get $ps) (i32.const 16)))
-      (local.set $pt (i32.add (local.get $pt) (i32.const 16)))
-      (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then
-        (local.set $gs (f64.promote_f32 (f32.load (local.get $pdy))))
-        (f64.store (local.get $ps) (f64.add (f64.load (local.get $ps)) (local.get $gs)))
-        (f64.store (local.get $pt) (f64.add (f64.load (local.get $pt))
-          (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (local.get $px))) (f64.load (local.get $pm)))))))))
+      (f32.store (local.get $py)
+        (f32.add (f32.mul (f32.sub (f32.load (local.get $px)) (f32.load (local.get $pm))) (f32.load (local.get $pa))) (f32.load (local.get $pb))))
+      (local.set $px (i32.add (local.get $px) (i32.const 4)))
+      (local.set $py (i32.add (local.get $py) (i32.const 4)))
+      (local.set $pm (i32.add (local.get $pm) (i32.const 4)))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+      (br $l))))
 
-  ;; dx[c] = f32(k[c]·((dy − mDy[c]) − (x − mean[c])·mX[c])); the four f64 arrays are at $pp + {0,1,2,3}·8C
+  ;; dx[c] = A[c]·(dy[c] − mDy[c]) − (x[c] − mean[c])·B[c], float32; params = [mean | mDy | A | B], C float32 each
   (func $row_bn_dx (param $px i32) (param $pdy i32) (param $pp i32) (param $pdx i32) (param $C i32)
     (local $end i32) (local $s i32) (local $s2 i32) (local $s3 i32)
-    (local.set $s (i32.shl (local.get $C) (i32.const 3)))
-    (local.set $s2 (i32.shl (local.get $C) (i32.const 4)))
-    (local.set $s3 (i32.mul (local.get $C) (i32.const 24)))
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
+    (local.set $s (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $s2 (i32.shl (local.get $C) (i32.const 3)))
+    (local.set $s3 (i32.mul (local.get $C) (i32.const 12)))
+    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $px) (local.get $end)))
-      (v128.store64_lane 0 (local.get $pdx)
-        (f32x4.demote_f64x2_zero
-          (f64x2.mul
-            (v128.load (i32.add (local.get $pp) (local.get $s)))
-            (f64x2.sub
-              (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pdy))) (v128.load (i32.add (local.get $pp) (local.get $s2))))
-              (f64x2.mul
-                (f64x2.sub (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px))) (v128.load (local.get $pp)))
-                (v128.load (i32.add (local.get $pp) (local.get $s3))))))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
-      (local.set $pdy (i32.add (local.get $pdy) (i32.const 8)))
-      (local.set $pdx (i32.add (local.get $pdx) (i32.const 8)))
+      (v128.store (local.get $pdx)
+        (f32x4.sub
+          (f32x4.mul (v128.load (i32.add (local.get $pp) (local.get $s2))) (f32x4.sub (v128.load (local.get $pdy)) (v128.load (i32.add (local.get $pp) (local.get $s)))))
+          (f32x4.mul (f32x4.sub (v128.load (local.get $px)) (v128.load (local.get $pp))) (v128.load (i32.add (local.get $pp) (local.get $s3))))))
+      (local.set $px (i32.add (local.get $px) (i32.const 16)))
+      (local.set $pdy (i32.add (local.get $pdy) (i32.const 16)))
+      (local.set $pdx (i32.add (local.get $pdx) (i32.const 16)))
       (local.set $pp (i32.add (local.get $pp) (i32.const 16)))
       (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then (f32.store (local.get $pdx)
-        (f32.demote_f64
-          (f64.mul
-            (f64.load (i32.add (local.get $pp) (local.get $s)))
-            (f64.sub
-              (f64.sub (f64.promote_f32 (f32.load (local.get $pdy))) (f64.load (i32.add (local.get $pp) (local.get $s2))))
-              (f64.mul
-                (f64.sub (f64.promote_f32 (f32.load (local.get $px))) (f64.load (local.get $pp)))
-                (f64.load (i32.add (local.get $pp) (local.get $s3)))))))))))
-
-  ;; acc[c] += f64(x[c])·f64(dy[c])
-  (func $row_dot (param $px i32) (param $pdy i32) (param $pa i32) (param $C i32)
-    (local $end i32)
-    (local.set $end (i32.add (local.get $px) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $C) (i32.const 3)) (i32.const 2))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $px) (local.get $end)))
-      (v128.store (local.get $pa) (f64x2.add (v128.load (local.get $pa))
-        (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $px))) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pdy))))))
-      (local.set $px (i32.add (local.get $px) (i32.const 8)))
-      (local.set $pdy (i32.add (local.get $pdy) (i32.const 8)))
-      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
-      (br $l)))
-    (if (i32.and (local.get $C) (i32.const 1))
-      (then (f64.store (local.get $pa) (f64.add (f64.load (local.get $pa))
-        (f64.mul (f64.promote_f32 (f32.load (local.get $px))) (f64.promote_f32 (f32.load (local.get $pdy)))))))))
+      (f32.store (local.get $pdx)
+        (f32.sub
+          (f32.mul (f32.load (i32.add (local.get $pp) (local.get $s2))) (f32.sub (f32.load (local.get $pdy)) (f32.load (i32.add (local.get $pp) (local.get $s)))))
+          (f32.mul (f32.sub (f32.load (local.get $px)) (f32.load (local.get $pp))) (f32.load (i32.add (local.get $pp) (local.get $s3))))))
+      (local.set $px (i32.add (local.get $px) (i32.const 4)))
+      (local.set $pdy (i32.add (local.get $pdy) (i32.const 4)))
+      (local.set $pdx (i32.add (local.get $pdx) (i32.const 4)))
+      (local.set $pp (i32.add (local.get $pp) (i32.const 4)))
+      (br $l))))
 
   ;; dst[c] += src[c] (float32, 4 at a time)
   (func $row_add_f32 (param $ps i32) (param $pd i32) (param $C i32)
@@ -153,55 +90,259 @@
       (local.set $pd (i32.add (local.get $pd) (i32.const 4)))
       (br $l))))
 
+  ;; ---- blocked reductions: for each group of 4 channels, the float64 sums stay in registers
+  ;; over n rows (row r at p + r·stride bytes), rows in order; channels past the last group of 4
+  ;; one by one. Callers pass row blocks that fit in L1. hi(v) = lanes 2, 3 of v.
+
+  ;; acc[c] += Σ_r x[r, c]
+  (func $sum_block (param $px i32) (param $stride i32) (param $n i32) (param $pa i32) (param $C i32)
+    (local $c i32) (local $p i32) (local $r i32) (local $v v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (block $dg (loop $lg
+      (br_if $dg (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+      (local.set $lo (v128.load (local.get $pa)))
+      (local.set $hi (v128.load offset=16 (local.get $pa)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+        (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (v128.store (local.get $pa) (local.get $lo))
+      (v128.store offset=16 (local.get $pa) (local.get $hi))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $lg)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f64.load (local.get $pa)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (f64.store (local.get $pa) (local.get $s))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; acc[c] += Σ_r (f64(x[r, c]) − mean[c])²
+  (func $sqdev_block (param $px i32) (param $stride i32) (param $n i32) (param $pm i32) (param $pa i32) (param $C i32)
+    (local $c i32) (local $p i32) (local $r i32) (local $v v128) (local $lo v128) (local $hi v128) (local $mlo v128) (local $mhi v128) (local $d v128)
+    (local $s f64) (local $m f64) (local $ds f64)
+    (block $dg (loop $lg
+      (br_if $dg (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+      (local.set $lo (v128.load (local.get $pa)))
+      (local.set $hi (v128.load offset=16 (local.get $pa)))
+      (local.set $mlo (v128.load (local.get $pm)))
+      (local.set $mhi (v128.load offset=16 (local.get $pm)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $mlo)))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $mhi)))
+        (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (v128.store (local.get $pa) (local.get $lo))
+      (v128.store offset=16 (local.get $pa) (local.get $hi))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $pm (i32.add (local.get $pm) (i32.const 32)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $lg)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f64.load (local.get $pa)))
+      (local.set $m (f64.load (local.get $pm)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $ds (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $m)))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $ds) (local.get $ds))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (f64.store (local.get $pa) (local.get $s))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+      (local.set $pm (i32.add (local.get $pm) (i32.const 8)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; sDy[c] += Σ_r g, sDyX[c] += Σ_r g·(f64(x[r, c]) − mean[c]), g = f64(dy[r, c]); x and dy share the stride
+  (func $bwd_block (param $px i32) (param $pdy i32) (param $stride i32) (param $n i32) (param $pm i32) (param $ps i32) (param $pt i32) (param $C i32)
+    (local $c i32) (local $p i32) (local $q i32) (local $r i32) (local $v v128) (local $g v128)
+    (local $slo v128) (local $shi v128) (local $tlo v128) (local $thi v128) (local $mlo v128) (local $mhi v128) (local $gl v128)
+    (local $ss f64) (local $ts f64) (local $m f64) (local $gs f64)
+    (block $dg (loop $lg
+      (br_if $dg (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+      (local.set $slo (v128.load (local.get $ps)))
+      (local.set $shi (v128.load offset=16 (local.get $ps)))
+      (local.set $tlo (v128.load (local.get $pt)))
+      (local.set $thi (v128.load offset=16 (local.get $pt)))
+      (local.set $mlo (v128.load (local.get $pm)))
+      (local.set $mhi (v128.load offset=16 (local.get $pm)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $q (i32.add (local.get $pdy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $g (v128.load (local.get $q)))
+        (local.set $gl (f64x2.promote_low_f32x4 (local.get $g)))
+        (local.set $slo (f64x2.add (local.get $slo) (local.get $gl)))
+        (local.set $tlo (f64x2.add (local.get $tlo) (f64x2.mul (local.get $gl) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $mlo)))))
+        (local.set $gl (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g))))
+        (local.set $shi (f64x2.add (local.get $shi) (local.get $gl)))
+        (local.set $thi (f64x2.add (local.get $thi) (f64x2.mul (local.get $gl)
+          (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $mhi)))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (v128.store (local.get $ps) (local.get $slo))
+      (v128.store offset=16 (local.get $ps) (local.get $shi))
+      (v128.store (local.get $pt) (local.get $tlo))
+      (v128.store offset=16 (local.get $pt) (local.get $thi))
+      (local.set $ps (i32.add (local.get $ps) (i32.const 32)))
+      (local.set $pt (i32.add (local.get $pt) (i32.const 32)))
+      (local.set $pm (i32.add (local.get $pm) (i32.const 32)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $lg)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $ss (f64.load (local.get $ps)))
+      (local.set $ts (f64.load (local.get $pt)))
+      (local.set $m (f64.load (local.get $pm)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $q (i32.add (local.get $pdy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $gs (f64.promote_f32 (f32.load (local.get $q))))
+        (local.set $ss (f64.add (local.get $ss) (local.get $gs)))
+        (local.set $ts (f64.add (local.get $ts) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (local.get $m)))))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (f64.store (local.get $ps) (local.get $ss))
+      (f64.store (local.get $pt) (local.get $ts))
+      (local.set $ps (i32.add (local.get $ps) (i32.const 8)))
+      (local.set $pt (i32.add (local.get $pt) (i32.const 8)))
+      (local.set $pm (i32.add (local.get $pm) (i32.const 8)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
+  ;; acc[c] += Σ_r f64(x[r, c])·f64(dy[r, c]), x rows $xs bytes apart, dy rows $ds bytes apart
+  (func $dot_block (param $px i32) (param $xs i32) (param $pdy i32) (param $ds i32) (param $n i32) (param $pa i32) (param $C i32)
+    (local $c i32) (local $p i32) (local $q i32) (local $r i32) (local $v v128) (local $g v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (block $dg (loop $lg
+      (br_if $dg (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+      (local.set $lo (v128.load (local.get $pa)))
+      (local.set $hi (v128.load offset=16 (local.get $pa)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $q (i32.add (local.get $pdy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $g (v128.load (local.get $q)))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (f64x2.promote_low_f32x4 (local.get $g)))))
+        (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g))))))
+        (local.set $p (i32.add (local.get $p) (local.get $xs)))
+        (local.set $q (i32.add (local.get $q) (local.get $ds)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (v128.store (local.get $pa) (local.get $lo))
+      (v128.store offset=16 (local.get $pa) (local.get $hi))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 32)))
+      (local.set $c (i32.add (local.get $c) (i32.const 4)))
+      (br $lg)))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $C)))
+      (local.set $s (f64.load (local.get $pa)))
+      (local.set $p (i32.add (local.get $px) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $q (i32.add (local.get $pdy) (i32.shl (local.get $c) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $s (f64.add (local.get $s) (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (f64.promote_f32 (f32.load (local.get $q))))))
+        (local.set $p (i32.add (local.get $p) (local.get $xs)))
+        (local.set $q (i32.add (local.get $q) (local.get $ds)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lr)))
+      (f64.store (local.get $pa) (local.get $s))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+
   ;; ---- batch norm over a [rows, C] float32 matrix ----
 
+  ;; Rows in blocks of $BLOCK = 32 (32 rows of 64 channels: 8 KB).
   ;; acc[c] += Σ_r x[r, c], rows in order
   (func (export "bn_sum") (param $x i32) (param $rows i32) (param $C i32) (param $acc i32)
-    (local $end i32) (local $stride i32)
+    (local $r i32) (local $n i32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
     (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (call $row_sum (local.get $x) (local.get $acc) (local.get $C))
-      (local.set $x (i32.add (local.get $x) (local.get $stride)))
+      (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $n (i32.sub (local.get $rows) (local.get $r)))
+      (if (i32.gt_u (local.get $n) (i32.const 32)) (then (local.set $n (i32.const 32))))
+      (call $sum_block (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $stride))) (local.get $stride) (local.get $n) (local.get $acc) (local.get $C))
+      (local.set $r (i32.add (local.get $r) (local.get $n)))
       (br $l))))
 
   ;; acc[c] += Σ_r (x[r, c] − mean[c])²
   (func (export "bn_sqdev") (param $x i32) (param $rows i32) (param $C i32) (param $mean i32) (param $acc i32)
-    (local $end i32) (local $stride i32)
+    (local $r i32) (local $n i32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
     (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (call $row_sqdev (local.get $x) (local.get $mean) (local.get $acc) (local.get $C))
-      (local.set $x (i32.add (local.get $x) (local.get $stride)))
+      (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $n (i32.sub (local.get $rows) (local.get $r)))
+      (if (i32.gt_u (local.get $n) (i32.const 32)) (then (local.set $n (i32.const 32))))
+      (call $sqdev_block (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $stride))) (local.get $stride) (local.get $n) (local.get $mean) (local.get $acc) (local.get $C))
+      (local.set $r (i32.add (local.get $r) (local.get $n)))
       (br $l))))
 
-  ;; y[r, c] = x[r, c]·a[c] + b[c] in float64, stored as float32
-  (func (export "bn_affine") (param $x i32) (param $rows i32) (param $C i32) (param $a i32) (param $b i32) (param $y i32)
+  ;; y[r, c] = (x[r, c] − mean[c])·a[c] + b[c] in float32
+  (func (export "bn_affine") (param $x i32) (param $rows i32) (param $C i32) (param $mean i32) (param $a i32) (param $b i32) (param $y i32)
     (local $end i32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (call $row_affine (local.get $x) (local.get $a) (local.get $b) (local.get $y) (local.get $C))
+      (call $row_affine (local.get $x) (local.get $mean) (local.get $a) (local.get $b) (local.get $y) (local.get $C))
       (local.set $x (i32.add (local.get $x) (local.get $stride)))
       (local.set $y (i32.add (local.get $y) (local.get $stride)))
       (br $l))))
 
   ;; sDy[c] += Σ_r dy; sDyX[c] += Σ_r dy·(x − mean[c])
   (func (export "bn_bwd_sums") (param $x i32) (param $dy i32) (param $rows i32) (param $C i32) (param $mean i32) (param $sDy i32) (param $sDyX i32)
-    (local $end i32) (local $stride i32)
+    (local $r i32) (local $n i32) (local $stride i32) (local $o i32)
     (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
     (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
-      (call $row_bwd_sums (local.get $x) (local.get $dy) (local.get $mean) (local.get $sDy) (local.get $sDyX) (local.get $C))
-      (local.set $x (i32.add (local.get $x) (local.get $stride)))
-      (local.set $dy (i32.add (local.get $dy) (local.get $stride)))
+      (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $n (i32.sub (local.get $rows) (local.get $r)))
+      (if (i32.gt_u (local.get $n) (i32.const 32)) (then (local.set $n (i32.const 32))))
+      (local.set $o (i32.mul (local.get $r) (local.get $stride)))
+      (call $bwd_block (i32.add (local.get $x) (local.get $o)) (i32.add (local.get $dy) (local.get $o)) (local.get $stride) (local.get $n)
+        (local.get $mean) (local.get $sDy) (local.get $sDyX) (local.get $C))
+      (local.set $r (i32.add (local.get $r) (local.get $n)))
       (br $l))))
 
-  ;; dx = k·((dy − mDy) − (x − mean)·mX) per channel; params = [mean | k | mDy | mX], C f64 each
+  ;; dx = A·(dy − mDy) − (x − mean)·B per channel, float32; params = [mean | mDy | A | B], C f32 each
   (func (export "bn_dx") (param $x i32) (param $dy i32) (param $rows i32) (param $C i32) (param $params i32) (param $dx i32)
     (local $end i32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $C) (i32.const 2)))
@@ -214,36 +355,53 @@
       (local.set $dx (i32.add (local.get $dx) (local.get $stride)))
       (br $l))))
 
-  ;; ---- depthwise filter gradient, depth multiplier 1, one filter tap ----
-  ;; acc[c] += Σ x[b, yR·sH + xR0, yC·sW + xC0, c]·dy[b, yR, yC, c] over b, the rows yR whose input
-  ;; row is inside, and yC in [c0, c1) (the caller's range of columns inside the input).
-  (func (export "dw_filter_tap")
-    (param $x i32) (param $dy i32) (param $acc i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
-    (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $xR0 i32) (param $xC0 i32) (param $c0 i32) (param $c1 i32)
-    (local $b i32) (local $yR i32) (local $xR i32) (local $yC i32) (local $px i32) (local $pdy i32) (local $xstep i32) (local $cb i32)
+;; ---- depthwise filter gradient, depth multiplier 1 ----
+  ;; acc[(wR·kW + wC)·C + c] += Σ x[b, yR·sH − pT + wR, yC·sW − pL + wC, c]·dy[b, yR, yC, c] over
+  ;; b, yR in order, then yC in [c0, c1) = i32 pair cols[wC] (the columns whose input is inside).
+  ;; One pass over dy: each output row of dy (and the kH input rows it reads) stays in cache while
+  ;; all taps use it; per tap and channel the terms still add in (b, yR, yC) order.
+  (func (export "dw_filter")
+    (param $x i32) (param $dy i32) (param $acc i32) (param $cols i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $outH i32) (param $outW i32) (param $kH i32) (param $kW i32) (param $sH i32) (param $sW i32) (param $pT i32) (param $pL i32)
+    (local $b i32) (local $yR i32) (local $wR i32) (local $wC i32) (local $xR i32) (local $c0 i32) (local $c1 i32)
+    (local $cb i32) (local $xstep i32) (local $dyRow i32) (local $tapBytes i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (local.set $xstep (i32.mul (local.get $sW) (local.get $cb)))
+    (local.set $tapBytes (i32.shl (local.get $C) (i32.const 3)))
+    (local.set $dyRow (local.get $dy))
     (block $db (loop $lb
       (br_if $db (i32.ge_u (local.get $b) (local.get $batch)))
       (local.set $yR (i32.const 0))
       (block $dr (loop $lr
         (br_if $dr (i32.ge_u (local.get $yR) (local.get $outH)))
-        (local.set $xR (i32.add (i32.mul (local.get $yR) (local.get $sH)) (local.get $xR0)))
-        (if (i32.and (i32.ge_s (local.get $xR) (i32.const 0)) (i32.lt_s (local.get $xR) (local.get $inH)))
-          (then
-            (local.set $px (i32.add (local.get $x) (i32.mul (local.get $cb)
-              (i32.add (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $xR)) (local.get $inW)) (local.get $xC0))
-                (i32.mul (local.get $c0) (local.get $sW))))))
-            (local.set $pdy (i32.add (local.get $dy) (i32.mul (local.get $cb)
-              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $yR)) (local.get $outW)) (local.get $c0)))))
-            (local.set $yC (local.get $c0))
-            (block $dc (loop $lc
-              (br_if $dc (i32.ge_s (local.get $yC) (local.get $c1)))
-              (call $row_dot (local.get $px) (local.get $pdy) (local.get $acc) (local.get $C))
-              (local.set $px (i32.add (local.get $px) (local.get $xstep)))
-              (local.set $pdy (i32.add (local.get $pdy) (local.get $cb)))
-              (local.set $yC (i32.add (local.get $yC) (i32.const 1)))
-              (br $lc)))))
+        (local.set $wR (i32.const 0))
+        (block $dwr (loop $lwr
+          (br_if $dwr (i32.ge_u (local.get $wR) (local.get $kH)))
+          (local.set $xR (i32.add (i32.sub (i32.mul (local.get $yR) (local.get $sH)) (local.get $pT)) (local.get $wR)))
+          (if (i32.and (i32.ge_s (local.get $xR) (i32.const 0)) (i32.lt_s (local.get $xR) (local.get $inH)))
+            (then
+              (local.set $wC (i32.const 0))
+              (block $dwc (loop $lwc
+                (br_if $dwc (i32.ge_u (local.get $wC) (local.get $kW)))
+                (local.set $c0 (i32.load (i32.add (local.get $cols) (i32.shl (local.get $wC) (i32.const 3)))))
+                (local.set $c1 (i32.load offset=4 (i32.add (local.get $cols) (i32.shl (local.get $wC) (i32.const 3)))))
+                (if (i32.gt_s (local.get $c1) (local.get $c0))
+                  (then
+                    (call $dot_block
+                      (i32.add (local.get $x) (i32.mul (local.get $cb)
+                        (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $xR)) (local.get $inW))
+                          (i32.add (i32.sub (i32.mul (local.get $c0) (local.get $sW)) (local.get $pL)) (local.get $wC)))))
+                      (local.get $xstep)
+                      (i32.add (local.get $dyRow) (i32.mul (local.get $c0) (local.get $cb)))
+                      (local.get $cb)
+                      (i32.sub (local.get $c1) (local.get $c0))
+                      (i32.add (local.get $acc) (i32.mul (i32.add (i32.mul (local.get $wR) (local.get $kW)) (local.get $wC)) (local.get $tapBytes)))
+                      (local.get $C))))
+                (local.set $wC (i32.add (local.get $wC) (i32.const 1)))
+                (br $lwc)))))
+          (local.set $wR (i32.add (local.get $wR) (i32.const 1)))
+          (br $lwr)))
+        (local.set $dyRow (i32.add (local.get $dyRow) (i32.mul (local.get $outW) (local.get $cb))))
         (local.set $yR (i32.add (local.get $yR) (i32.const 1)))
         (br $lr)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))

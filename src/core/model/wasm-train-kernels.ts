@@ -27,10 +27,10 @@ declare const WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Pr
 export interface TrainKernelExports {
   bn_sum: (x: number, rows: number, channels: number, acc: number) => void;
   bn_sqdev: (x: number, rows: number, channels: number, mean: number, acc: number) => void;
-  bn_affine: (x: number, rows: number, channels: number, a: number, b: number, y: number) => void;
+  bn_affine: (x: number, rows: number, channels: number, mean: number, a: number, b: number, y: number) => void;
   bn_bwd_sums: (x: number, dy: number, rows: number, channels: number, mean: number, sDy: number, sDyX: number) => void;
   bn_dx: (x: number, dy: number, rows: number, channels: number, params: number, dx: number) => void;
-  dw_filter_tap: (...args: number[]) => void;
+  dw_filter: (...args: number[]) => void;
   f64_to_f32: (acc: number, out: number, n: number) => void;
   dropout: (x: number, y: number, n: number, a0: number, thr: number, keep: number) => void;
   avg_pool_grad: (...args: number[]) => void;
