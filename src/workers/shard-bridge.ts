@@ -1,14 +1,22 @@
 /**
- * Train-worker side of the gradient-shard workers: a core ShardFactory whose shards run in
- * workers (shard.worker.ts). Workers are kept between trainings (tfjs and its wasm take a
- * while to start), one per shard stream; request buffers are transferred, not copied.
+ * The trainer's side of gradient-shard workers: a core ShardFactory whose shards run in workers
+ * (shard.worker.ts in the page, src/cli/shard-thread.ts under Node). Workers are kept between
+ * trainings (tfjs and its wasm take a while to start), one per shard stream; request buffers are
+ * transferred, not copied.
  */
-import { transfer } from 'comlink';
+import { transfer, type Remote } from 'comlink';
 import type { GradientShard, ShardResult } from '../core/model/gradient-shard.ts';
 import type { ShardFactory } from '../core/model/train.ts';
 import type { ShardApi } from './shard-api.ts';
 import { WorkerBridge } from './bridge.ts';
 import { unwrap, type Result } from './result.ts';
+
+/** What the pool needs of a worker connection (WorkerBridge's surface). */
+export interface ShardBridge {
+  readonly started: boolean;
+  call<R>(fn: (api: Remote<ShardApi>) => Promise<R>): Promise<R>;
+  terminate(): void;
+}
 
 export interface ShardPool {
   /** Shards on `backend` in workers. */
@@ -16,14 +24,17 @@ export interface ShardPool {
   terminate(): void;
 }
 
-export function createShardPool(
-  create: () => Worker = () => new Worker(new URL('./shard.worker.ts', import.meta.url), { type: 'module', name: 'shard' }),
-): ShardPool {
-  const bridges = new Map<number, WorkerBridge<ShardApi>>();
+/** A page worker running shard.worker.ts. */
+export function pageShardBridge(): ShardBridge {
+  return new WorkerBridge<ShardApi>(() => new Worker(new URL('./shard.worker.ts', import.meta.url), { type: 'module', name: 'shard' }), 'gradient shard', 'worker/failed');
+}
+
+export function createShardPool(connect: () => ShardBridge = pageShardBridge): ShardPool {
+  const bridges = new Map<number, ShardBridge>();
   const bridgeFor = (stream: number) => {
     let b = bridges.get(stream);
     if (!b) {
-      b = new WorkerBridge<ShardApi>(create, 'gradient shard', 'worker/failed');
+      b = connect();
       bridges.set(stream, b);
     }
     return b;

@@ -6,6 +6,7 @@ import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
 import { SPLIT_KINDS } from '../../core/model/split.ts';
 import { MAX_SHARDS } from '../../core/model/train.ts';
+import { createThreadShardPool } from '../thread-shards.ts';
 import { choice, flag, int, required, str } from '../args.ts';
 import type { Command } from '../command.ts';
 import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
@@ -41,8 +42,8 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --class-weights  balanced: weigh classes by n / (k * n_class); none (default)
   --augment        time shift, gain and SpecAugment masks (core/dataset/augment.ts defaults)
   --shards N       cut every batch into N slices whose gradients are averaged (batch norm per
-                   slice), computed one after another; default 1. The page trains with 2 (in two
-                   workers): --shards 2 with the same seed and backend gives the page's model.
+                   slice), slices 2..N in worker threads (N cores); default 1. The page trains with
+                   2 (in two workers): --shards 2 with the same seed and backend gives its model.
   --out MODEL      the model folder to write
   --json           print the training summary as JSON`,
   options: {
@@ -97,49 +98,55 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
     const backend = await initNodeTf(backendWanted);
-    io.err(`training on ${clips.length} clips (${backend} backend)`);
-    const request = {
-      clips,
-      valClips: valClips ? withSpeakers(valClips) : undefined,
-      featureConfig,
-      preset: spec ? undefined : (preset ?? 'tiny-conv'),
-      spec,
-      epochs,
-      seed,
-      batchSize,
-      backend,
-      split,
-      earlyStopping: patience > 0 ? { patience } : undefined,
-      lrSchedule: schedule === 'step' ? { kind: 'step' as const, everyEpochs: 10, factor: 0.5 } : { kind: schedule },
-      classWeighting,
-      augment: flag(values, 'augment') ? {} : undefined,
-      shards,
-    };
-    let crossValidation: Awaited<ReturnType<typeof crossValidate>> | undefined;
-    if (cv) {
-      crossValidation = await crossValidate(request, cv, (k, n, g) => io.err(`cross-validation fold ${k}/${n}: ${cv} ${g} held out`));
-      for (const f of crossValidation.folds) io.err(`  ${cv} ${f.group}: ${(f.accuracy * 100).toFixed(1)}% on ${f.clips} clips`);
-      io.err(`leave-one-${cv}-out accuracy: mean ${(crossValidation.meanAccuracy * 100).toFixed(1)}%, pooled ${(crossValidation.pooledAccuracy * 100).toFixed(1)}%`);
-    }
-    const artifact = await trainArtifact({
-      ...request,
-      onEpoch: (p) => {
-        const val = p.valAcc === undefined ? '' : `  val_loss ${p.valLoss?.toFixed(4)}  val_acc ${p.valAcc.toFixed(3)}`;
-        io.err(`epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(3)}${val}`);
-      },
-    });
-    artifact.training = { ...artifact.training!, dataDir: absolute(data) };
-    writeModelDir(out, artifact);
-    const t = artifact.training;
-    if (flag(values, 'json')) {
-      io.out(JSON.stringify({
-        model: out, labels: artifact.labels, backend, epochs, seed, shards, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
-        trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
-        ...(crossValidation ? { crossValidation } : {}),
-      }));
-    } else {
-      const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
-      io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
+    io.err(`training on ${clips.length} clips (${backend} backend${shards > 1 ? `, ${shards} threads` : ''})`);
+    const pool = shards > 1 ? createThreadShardPool() : undefined;
+    try {
+      const request = {
+        clips,
+        valClips: valClips ? withSpeakers(valClips) : undefined,
+        featureConfig,
+        preset: spec ? undefined : (preset ?? 'tiny-conv'),
+        spec,
+        epochs,
+        seed,
+        batchSize,
+        backend,
+        split,
+        earlyStopping: patience > 0 ? { patience } : undefined,
+        lrSchedule: schedule === 'step' ? { kind: 'step' as const, everyEpochs: 10, factor: 0.5 } : { kind: schedule },
+        classWeighting,
+        augment: flag(values, 'augment') ? {} : undefined,
+        shards,
+        shardFactory: pool?.factory(backend),
+      };
+      let crossValidation: Awaited<ReturnType<typeof crossValidate>> | undefined;
+      if (cv) {
+        crossValidation = await crossValidate(request, cv, (k, n, g) => io.err(`cross-validation fold ${k}/${n}: ${cv} ${g} held out`));
+        for (const f of crossValidation.folds) io.err(`  ${cv} ${f.group}: ${(f.accuracy * 100).toFixed(1)}% on ${f.clips} clips`);
+        io.err(`leave-one-${cv}-out accuracy: mean ${(crossValidation.meanAccuracy * 100).toFixed(1)}%, pooled ${(crossValidation.pooledAccuracy * 100).toFixed(1)}%`);
+      }
+      const artifact = await trainArtifact({
+        ...request,
+        onEpoch: (p) => {
+          const val = p.valAcc === undefined ? '' : `  val_loss ${p.valLoss?.toFixed(4)}  val_acc ${p.valAcc.toFixed(3)}`;
+          io.err(`epoch ${p.epoch}/${p.epochs}  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(3)}${val}`);
+        },
+      });
+      artifact.training = { ...artifact.training!, dataDir: absolute(data) };
+      writeModelDir(out, artifact);
+      const t = artifact.training;
+      if (flag(values, 'json')) {
+        io.out(JSON.stringify({
+          model: out, labels: artifact.labels, backend, epochs, seed, shards, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
+          trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
+          ...(crossValidation ? { crossValidation } : {}),
+        }));
+      } else {
+        const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
+        io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
+      }
+    } finally {
+      pool?.terminate();
     }
   },
 };
