@@ -204,6 +204,31 @@ describe('train-kernels.wat on the tfjs wasm heap', () => {
     });
   });
 
+  it("ReLU gradient: the bits of tfjs's mul(dy, cast(step(x))) on wasm (SIMD and JS) and cpu, incl. ±0, NaN, denormals", async () => {
+    const special = [0, -0, NaN, 1e-45, -1e-45, 3, -3, Infinity, -Infinity, 1e-38];
+    const n = 1003;
+    const r = mulberry32(4);
+    const xv = Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[i]! : r() * 2 - 1));
+    const dyv = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? -1 : r() * 4 - 2));
+    const viaGrad = () =>
+      tf.tidy(() => {
+        const dy = tf.tensor(dyv, [n]);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), dy)))(tf.tensor(xv, [n])).dataSync() as Float32Array;
+      });
+    const stock = () => tf.tidy(() => tf.mul(tf.tensor(dyv, [n]), tf.cast(tf.step(tf.tensor(xv, [n])), 'float32')).dataSync() as Float32Array);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initNodeTf(backend);
+      for (const on of backend === 'wasm' ? [true, false] : [false]) {
+        setWasmTrainKernels(on);
+        expect(bitDiffs(viaGrad(), stock()), `${backend} simd ${on}`).toEqual([]);
+      }
+    }
+    await initNodeTf('wasm');
+    expect(tf.getKernel('EarshotReluGrad', 'wasm')).toBeDefined();
+    expect(Number.isNaN(viaGrad()[2]!)).toBe(true);
+    expect(Object.is(viaGrad()[0]!, -0)).toBe(true); // x = 0, dy = −1: −1·0 = −0
+  });
+
   it('keeps working when its own allocations grow the heap', () => {
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: { buffer: ArrayBuffer } } } }).wasm.asm.memory;
     const C = 3;

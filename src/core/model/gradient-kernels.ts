@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { wasmAvgPoolGradKernel } from './wasm-avg-pool-grad.ts';
 import { registerBatchNormKernels } from './fast-batch-norm.ts';
-import { addressOf, f64Scratch, heapF64, registerDropoutKernel, trainKernelsFor, type WasmHeapBackend } from './wasm-train-kernels.ts';
+import { addressOf, f64Scratch, heapF64, registerTrainKernels, trainKernelsFor, type WasmHeapBackend } from './wasm-train-kernels.ts';
 
 export interface ConvGeometry {
   batch: number;
@@ -618,5 +618,5 @@ export function registerGradientKernels(): void {
     tf.registerKernel(k);
   }
   registerBatchNormKernels();
-  registerDropoutKernel();
+  registerTrainKernels();
 }

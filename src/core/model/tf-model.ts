@@ -10,7 +10,7 @@ import type { FloatWeights, WeightTensor } from './artifact.ts';
 import type { LayerSpec, ModelSpec, SpecAnalysis } from './spec.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { FastBatchNormalization } from './fast-batch-norm.ts';
-import { DROPOUT_KERNEL, registerDropoutKernel } from './wasm-train-kernels.ts';
+import { DROPOUT_KERNEL, registerTrainKernels } from './wasm-train-kernels.ts';
 
 interface SeededDropoutArgs {
   name: string;
@@ -35,7 +35,7 @@ export class SeededDropout extends tf.layers.Layer {
     this.seed = args.seed;
     this.rand = mulberry32(args.seed);
     this.supportsMasking = true;
-    registerDropoutKernel();
+    registerTrainKernels();
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

@@ -459,6 +459,31 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
 
+;; ---- ReLU gradient: dx = dy·step(x), step = 1 where x > 0, NaN where x is NaN, else 0 (tfjs's Step) ----
+  (func (export "relu_grad") (param $x i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $s v128) (local $f f32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $s (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1)))
+      (local.set $s (v128.bitselect (local.get $v) (local.get $s) (f32x4.ne (local.get $v) (local.get $v))))
+      (v128.store (local.get $dx) (f32x4.mul (v128.load (local.get $dy)) (local.get $s)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $f (f32.load (local.get $x)))
+      (f32.store (local.get $dx) (f32.mul (f32.load (local.get $dy))
+        (select (local.get $f) (select (f32.const 1) (f32.const 0) (f32.gt (local.get $f) (f32.const 0))) (f32.ne (local.get $f) (local.get $f)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+      (br $l))))
+
   ;; ---- avgPool gradient (NHWC): dx[window cells] += dy, then dx = f32(f64(dx)·scale) ----
   (func (export "avg_pool_grad")
     (param $dy i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32) (param $outH i32) (param $outW i32)

@@ -10,7 +10,8 @@
  * called by initTf once the wasm backend is ready): Chromium refuses synchronous compiles of
  * more than 4 KB on the main thread.
  *
- * Also here: the seeded dropout kernel ('EarshotDropout', wasm and cpu) and its JS reference.
+ * Also here: the seeded dropout kernel ('EarshotDropout', wasm and cpu), the ReLU gradient as one
+ * kernel ('EarshotReluGrad'), and their JS references.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -33,6 +34,7 @@ export interface TrainKernelExports {
   dw_filter: (...args: number[]) => void;
   f64_to_f32: (acc: number, out: number, n: number) => void;
   dropout: (x: number, y: number, n: number, a0: number, thr: number, keep: number) => void;
+  relu_grad: (x: number, dy: number, dx: number, n: number) => void;
   avg_pool_grad: (...args: number[]) => void;
   transpose: (src: number, rows: number, cols: number, dst: number) => void;
   im2col_t: (...args: number[]) => void;
@@ -162,16 +164,68 @@ function dropoutKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfig {
   return { kernelName: DROPOUT_KERNEL, backendName, kernelFunc };
 }
 
+// ---- ReLU gradient ----
+
+/** dx = dy·step(x) as tfjs's Relu gradient computes it (step: 1 for x > 0, NaN for NaN, else 0), in one pass. */
+export function reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    dx[i] = dy[i]! * (v > 0 ? 1 : v !== v ? NaN : 0);
+  }
+}
+
+export const RELU_GRAD_KERNEL = 'EarshotReluGrad';
+
+function reluGradKernel(backendName: 'wasm' | 'cpu'): tf.KernelConfig {
+  const kernelFunc = ((args: Args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${RELU_GRAD_KERNEL}: expected float32`);
+    if (backendName === 'cpu') {
+      const be = args.backend as { readSync(d: object): unknown; makeTensorInfo(s: number[], d: 'float32', v: Float32Array): TensorInfo };
+      const xv = be.readSync(x.dataId) as Float32Array;
+      const out = new Float32Array(xv.length);
+      reluGrad(xv, be.readSync(dy.dataId) as Float32Array, out);
+      return be.makeTensorInfo([...x.shape], 'float32', out);
+    }
+    const be = args.backend as WasmHeapBackend;
+    const out = be.makeOutput([...x.shape], 'float32');
+    const k = trainKernelsFor(be);
+    if (k) k.relu_grad(addressOf(be, x), addressOf(be, dy), addressOf(be, out), x.shape.reduce((a, b) => a * b, 1));
+    else reluGrad(be.typedArrayFromHeap(x), be.typedArrayFromHeap(dy), be.typedArrayFromHeap(out));
+    return out;
+  }) as unknown as KernelFunc;
+  return { kernelName: RELU_GRAD_KERNEL, backendName, kernelFunc };
+}
+
 let registered = false;
 
 /**
  * Register 'EarshotDropout' (inputs {x}, attrs {seed, rate}) on wasm and cpu, with its gradient:
- * the same kernel on dy (same seed, same mask). Idempotent.
+ * the same kernel on dy (same seed, same mask); and 'EarshotReluGrad' ({x, dy}) on wasm and cpu,
+ * used by a Relu gradient that replaces tfjs's mul(dy, cast(step(x))) (three passes) where the
+ * backend has it and keeps that formula elsewhere. Idempotent.
  */
-export function registerDropoutKernel(): void {
+export function registerTrainKernels(): void {
   if (registered) return;
   registered = true;
-  for (const b of ['wasm', 'cpu'] as const) if (!tf.getKernel(DROPOUT_KERNEL, b)) tf.registerKernel(dropoutKernel(b));
+  for (const b of ['wasm', 'cpu'] as const) {
+    if (!tf.getKernel(DROPOUT_KERNEL, b)) tf.registerKernel(dropoutKernel(b));
+    if (!tf.getKernel(RELU_GRAD_KERNEL, b)) tf.registerKernel(reluGradKernel(b));
+  }
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      const d = dy as tf.Tensor;
+      return {
+        x: () =>
+          x.dtype === 'float32' && d.dtype === 'float32' && tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend())
+            ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy: d }) as tf.Tensor)
+            : tf.mul(d, tf.cast(tf.step(x), 'float32')),
+      };
+    },
+  });
   tf.registerGradient({
     kernelName: DROPOUT_KERNEL,
     gradFunc: (dy, _saved, attrs) => ({
