@@ -189,6 +189,15 @@ describe('train-kernels.wat on the tfjs wasm heap', () => {
         expect(bitDiffs(simd[0]!, js[0]!)).toEqual([]);
       }
     }
+    // SeededDropout through the kernel and through its tf.mul path (wasm without the SIMD kernels): same outputs, call after call
+    const outputs = [true, false].map((on) => {
+      setWasmTrainKernels(on);
+      const l = new SeededDropout({ name: `d${String(on)}`, rate: 0.3, seed: 11 });
+      return [0, 1, 2].map(() => tf.tidy(() => (l.apply(rand([3, 5, 7], 2, 1, 2), { training: true }) as tf.Tensor).dataSync() as Float32Array));
+    });
+    outputs[0]!.forEach((o, i) => expect(bitDiffs(o, outputs[1]![i]!), `call ${i}`).toEqual([]));
+    expect(bitDiffs(outputs[0]![0]!, outputs[0]![1]!).length).toBeGreaterThan(0); // a fresh mask per call
+    setWasmTrainKernels(true);
     // through a SeededDropout layer: y and dx/dy share one mask
     const layer = new SeededDropout({ name: 'd', rate: 0.5, seed: 3 });
     tf.tidy(() => {

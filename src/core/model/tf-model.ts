@@ -10,7 +10,7 @@ import type { FloatWeights, WeightTensor } from './artifact.ts';
 import type { LayerSpec, ModelSpec, SpecAnalysis } from './spec.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { FastBatchNormalization } from './fast-batch-norm.ts';
-import { DROPOUT_KERNEL, registerTrainKernels } from './wasm-train-kernels.ts';
+import { DROPOUT_KERNEL, fusedTrainOps, registerTrainKernels } from './wasm-train-kernels.ts';
 
 interface SeededDropoutArgs {
   name: string;
@@ -47,8 +47,8 @@ export class SeededDropout extends tf.layers.Layer {
     if (kwargs['training'] !== true || this.rate <= 0) return x;
     // The mask is drawn in JS: tf.dropout's seeded randomUniform costs more than the convolutions.
     const seed = Math.floor(this.rand() * 2147483647);
-    if (x.dtype === 'float32' && tf.getKernel(DROPOUT_KERNEL, tf.getBackend())) {
-      // wasm/cpu: mask and multiply in one kernel (train-kernels.wat on wasm), the same masks; its gradient reruns it on dy
+    if (x.dtype === 'float32' && fusedTrainOps()) {
+      // cpu, and wasm with train-kernels.wat: mask and multiply in one kernel, the same masks; its gradient reruns it on dy
       return tf.engine().runKernel(DROPOUT_KERNEL, { x }, { seed, rate: this.rate }) as tf.Tensor;
     }
     const r = mulberry32(seed);

@@ -115,6 +115,16 @@ export function heapF64(backend: WasmHeapBackend, at: number, n: number): Float6
   return new Float64Array(memoryOf(backend)!.buffer, at, n);
 }
 
+/**
+ * Whether the one-pass dropout and ReLU-gradient kernels pay off on the active backend: on cpu
+ * (JS loops beat the stock JS ops) and on wasm where the SIMD kernels run; on wasm without them
+ * the backend's own elementwise ops are faster than JS loops, and other backends lack them.
+ */
+export function fusedTrainOps(): boolean {
+  const name = tf.getBackend();
+  return name === 'cpu' || (name === 'wasm' && trainKernelsFor(tf.backend()) !== null);
+}
+
 // ---- seeded dropout ----
 
 /**
@@ -202,8 +212,8 @@ let registered = false;
 /**
  * Register 'EarshotDropout' (inputs {x}, attrs {seed, rate}) on wasm and cpu, with its gradient:
  * the same kernel on dy (same seed, same mask); and 'EarshotReluGrad' ({x, dy}) on wasm and cpu,
- * used by a Relu gradient that replaces tfjs's mul(dy, cast(step(x))) (three passes) where the
- * backend has it and keeps that formula elsewhere. Idempotent.
+ * used by a Relu gradient that replaces tfjs's mul(dy, cast(step(x))) (three passes) on cpu and
+ * where the SIMD kernels run on wasm, and keeps that formula elsewhere. Idempotent.
  */
 export function registerTrainKernels(): void {
   if (registered) return;
@@ -218,12 +228,8 @@ export function registerTrainKernels(): void {
     gradFunc: (dy, saved) => {
       const [x] = saved as [tf.Tensor];
       const d = dy as tf.Tensor;
-      return {
-        x: () =>
-          x.dtype === 'float32' && d.dtype === 'float32' && tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend())
-            ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy: d }) as tf.Tensor)
-            : tf.mul(d, tf.cast(tf.step(x), 'float32')),
-      };
+      const fused = x.dtype === 'float32' && d.dtype === 'float32' && fusedTrainOps();
+      return { x: () => (fused ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { x, dy: d }) as tf.Tensor) : tf.mul(d, tf.cast(tf.step(x), 'float32'))) };
     },
   });
   tf.registerGradient({
