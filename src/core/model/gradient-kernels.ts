@@ -92,6 +92,31 @@ function depthwiseBackpropFilterWasm(be: WasmHeapBackend, k: NonNullable<ReturnT
   be.disposeData(acc.info.dataId);
 }
 
+/**
+ * depthwiseBackpropInput (depth multiplier 1) in train-kernels.wat: float64 sums tap by tap in
+ * the TypeScript's order, into `out` (x's shape, float32).
+ */
+function depthwiseBackpropInputWasm(be: WasmHeapBackend, k: NonNullable<ReturnType<typeof trainKernelsFor>>, g: ConvGeometry, dy: TensorInfo, w: TensorInfo, out: TensorInfo): void {
+  const n = g.batch * g.inH * g.inW * g.inC;
+  const acc = f64Scratch(be, n + g.inC);
+  const f = heapF64(be, acc.at, n + g.inC);
+  f.fill(0, 0, n);
+  const wv = be.typedArrayFromHeap(w);
+  const tapAt = acc.at + 8 * n;
+  const dya = addressOf(be, dy);
+  for (let wR = 0; wR < g.kH; wR++) {
+    for (let wC = 0; wC < g.kW; wC++) {
+      const [c0, c1] = validCols(g, wC);
+      if (c1 <= c0) continue;
+      const base = (wR * g.kW + wC) * g.inC;
+      for (let c = 0; c < g.inC; c++) f[n + c] = wv[base + c]!;
+      k.dw_input_tap(dya, acc.at, tapAt, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.strideH, g.strideW, wR - g.padTop, wC - g.padLeft, c0, c1);
+    }
+  }
+  k.f64_to_f32(acc.at, addressOf(be, out), n);
+  be.disposeData(acc.info.dataId);
+}
+
 /** Output columns yC whose window tap wC falls inside the input: [lo, hi). */
 function validCols(g: ConvGeometry, wC: number): [number, number] {
   const lo = Math.max(0, Math.ceil((g.padLeft - wC) / g.strideW));
@@ -439,7 +464,8 @@ function transposed(backendName: 'wasm' | 'cpu', backend: unknown, t: TensorInfo
  * DepthwiseConv2dNativeBackpropInput on wasm for stride 1 and depth multiplier 1 (DS-CNN's
  * depthwise layers): dx is the correlation of dy with the spatially flipped filter, padded by
  * kH-1-padTop above and kW-1-padLeft to the left, which the backend's own (XNNPACK) depthwise
- * convolution computes ~20x faster than a JS loop. Other geometries use the JS kernel.
+ * convolution computes ~20x faster than a JS loop. Strided ones with multiplier 1 run in
+ * train-kernels.wat where it is loaded; other geometries use the JS kernel.
  */
 function wasmDepthwiseInputKernel(): KernelConfig | undefined {
   const conv = tf.getKernel('DepthwiseConv2dNative', 'wasm');
@@ -459,6 +485,13 @@ function wasmDepthwiseInputKernel(): KernelConfig | undefined {
     const at = (args.attrs ?? {}) as unknown as ConvAttrs;
     checkFloat('DepthwiseConv2dNativeBackpropInput', dy, filter);
     const g = geometry(at.inputShape!, filter.shape, at.strides, at.pad, at.dilations, at.dimRoundingMode, true, 'DepthwiseConv2dNativeBackpropInput');
+    const k = trainKernelsFor(args.backend);
+    if ((g.strideH !== 1 || g.strideW !== 1) && g.outC === g.inC && k) {
+      const hb = args.backend as WasmHeapBackend;
+      const out = hb.makeOutput([...at.inputShape!], 'float32');
+      depthwiseBackpropInputWasm(hb, k, g, dy, filter, out);
+      return out;
+    }
     if (g.strideH !== 1 || g.strideW !== 1 || g.outC !== g.inC) return (js.kernelFunc as (a: unknown) => TensorInfo)(args);
     const be = args.backend as WasmLike & WasmDisposer;
     const flipped = be.makeOutput([g.kH, g.kW, g.inC, 1], 'float32');

@@ -407,6 +407,56 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $lb))))
 
+  ;; ---- depthwise input gradient, depth multiplier 1, one filter tap (the strided case; stride 1 goes to XNNPACK) ----
+  ;; acc[b, yR·sH + xR0, yC·sW + xC0, c] += tap[c]·f64(dy[b, yR, yC, c]) over b, yR (input row inside), yC in [c0, c1);
+  ;; acc (float64, x's shape) and tap (C float64) as depthwiseBackpropInput's, tap by tap in its order.
+  (func $row_axpy64 (param $pt i32) (param $pdy i32) (param $pa i32) (param $C i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $pdy) (i32.shl (i32.and (local.get $C) (i32.const -2)) (i32.const 2))))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $pdy) (local.get $end)))
+      (v128.store (local.get $pa) (f64x2.add (v128.load (local.get $pa))
+        (f64x2.mul (v128.load (local.get $pt)) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pdy))))))
+      (local.set $pdy (i32.add (local.get $pdy) (i32.const 8)))
+      (local.set $pt (i32.add (local.get $pt) (i32.const 16)))
+      (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+      (br $l)))
+    (if (i32.and (local.get $C) (i32.const 1))
+      (then (f64.store (local.get $pa) (f64.add (f64.load (local.get $pa))
+        (f64.mul (f64.load (local.get $pt)) (f64.promote_f32 (f32.load (local.get $pdy)))))))))
+
+  (func (export "dw_input_tap")
+    (param $dy i32) (param $acc i32) (param $tap i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $C i32)
+    (param $outH i32) (param $outW i32) (param $sH i32) (param $sW i32) (param $xR0 i32) (param $xC0 i32) (param $c0 i32) (param $c1 i32)
+    (local $b i32) (local $yR i32) (local $xR i32) (local $yC i32) (local $pa i32) (local $pdy i32) (local $astep i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $astep (i32.mul (local.get $sW) (i32.shl (local.get $C) (i32.const 3))))
+    (block $db (loop $lb
+      (br_if $db (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $yR (i32.const 0))
+      (block $dr (loop $lr
+        (br_if $dr (i32.ge_u (local.get $yR) (local.get $outH)))
+        (local.set $xR (i32.add (i32.mul (local.get $yR) (local.get $sH)) (local.get $xR0)))
+        (if (i32.and (i32.ge_s (local.get $xR) (i32.const 0)) (i32.lt_s (local.get $xR) (local.get $inH)))
+          (then
+            (local.set $pa (i32.add (local.get $acc) (i32.shl (i32.mul (local.get $C)
+              (i32.add (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $xR)) (local.get $inW)) (local.get $xC0))
+                (i32.mul (local.get $c0) (local.get $sW)))) (i32.const 3))))
+            (local.set $pdy (i32.add (local.get $dy) (i32.mul (local.get $cb)
+              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $yR)) (local.get $outW)) (local.get $c0)))))
+            (local.set $yC (local.get $c0))
+            (block $dc (loop $lc
+              (br_if $dc (i32.ge_s (local.get $yC) (local.get $c1)))
+              (call $row_axpy64 (local.get $tap) (local.get $pdy) (local.get $pa) (local.get $C))
+              (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
+              (local.set $pdy (i32.add (local.get $pdy) (local.get $cb)))
+              (local.set $yC (i32.add (local.get $yC) (i32.const 1)))
+              (br $lc)))))
+        (local.set $yR (i32.add (local.get $yR) (i32.const 1)))
+        (br $lr)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $lb))))
+
   ;; out[c] = f32(acc[c]) for n values
   (func (export "f64_to_f32") (param $acc i32) (param $out i32) (param $n i32)
     (local $end i32)

@@ -32,6 +32,7 @@ export interface TrainKernelExports {
   bn_bwd_sums: (x: number, dy: number, rows: number, channels: number, mean: number, sDy: number, sDyX: number) => void;
   bn_dx: (x: number, dy: number, rows: number, channels: number, params: number, dx: number) => void;
   dw_filter: (...args: number[]) => void;
+  dw_input_tap: (...args: number[]) => void;
   f64_to_f32: (acc: number, out: number, n: number) => void;
   dropout: (x: number, y: number, n: number, a0: number, thr: number, keep: number) => void;
   relu_grad: (x: number, dy: number, dx: number, n: number) => void;
