@@ -88,6 +88,8 @@ export class ModelState {
   probe = $state.raw<ProbeEntry[] | null>(null);
   /** Workers training runs in (the train worker and its gradient-shard workers). */
   workers = $state<number | null>(null);
+  /** Training's own kernels run as WebAssembly SIMD (wasm backend, single-threaded build). */
+  simdKernels = $state(false);
   split = $state<(typeof SPLITS)[number]>('random');
   /** Epochs without a better validation loss before stopping (0: off); the best epoch is kept. */
   earlyStopPatience = $state(0);
@@ -175,6 +177,7 @@ export class ModelState {
       const r = await this.#client().init(this.backendChoice);
       this.backend = r.name;
       this.workers = r.workers;
+      this.simdKernels = r.simdKernels;
       this.probe = r.probe ?? this.probe;
     } catch (e) {
       this.error = describeError(e);
@@ -199,6 +202,7 @@ export class ModelState {
       const r = await client.init(this.backendChoice);
       this.backend = r.name;
       this.workers = r.workers;
+      this.simdKernels = r.simdKernels;
       this.probe = r.probe ?? this.probe;
       this.status = 'training';
       this.etaMs = null;

@@ -17,6 +17,8 @@ import { attempt, type Result } from './result.ts';
 import { measureTrainingThroughput, type Throughput } from '../core/model/throughput.ts';
 import { presetSpec } from '../core/model/presets.ts';
 import type { ShardFactory } from '../core/model/train.ts';
+import { engine } from '@tensorflow/tfjs';
+import { wasmTrainKernelsActive } from '../core/model/wasm-train-kernels.ts';
 
 /** A tfjs backend the worker can run; 'auto' probes them and keeps the fastest. */
 export type BackendName = 'wasm' | 'webgl' | 'cpu';
@@ -36,6 +38,8 @@ export interface BackendReport {
   threads: boolean;
   /** Workers a training runs in: 1, or TRAIN_SHARDS when its gradient shards run in their own workers. */
   workers: number;
+  /** The training kernels run as our WebAssembly SIMD module on the wasm heap (else their JS loops). */
+  simdKernels: boolean;
   /** When chosen by 'auto': every candidate's training speed. */
   probe?: ProbeEntry[];
 }
@@ -124,7 +128,13 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
   };
   const report = (name: string, probe?: ProbeEntry[]): BackendReport => {
     const s = sharding(name);
-    return { name, threads: threads && name === 'wasm', workers: s.shardFactory ? s.shards : 1, ...(probe ? { probe } : {}) };
+    return {
+      name,
+      threads: threads && name === 'wasm',
+      workers: s.shardFactory ? s.shards : 1,
+      simdKernels: name === 'wasm' && wasmTrainKernelsActive(engine().backend),
+      ...(probe ? { probe } : {}),
+    };
   };
   let chosen: Promise<BackendReport> | null = null;
   let choiceMade: BackendChoice | null = null;

@@ -93,6 +93,8 @@ describe('design, train, evaluate', () => {
       const points = Number(await page.getByTestId('loss-curve').getAttribute('data-points'));
       expect(points).toBeGreaterThan(0);
       expect(await page.getByTestId('backend-workers').textContent()).toMatch(/in 2 workers/);
+      // the production bundle (minified tfjs glue) still reaches the wasm heap for our kernels
+      expect(await page.getByTestId('backend-kernels').textContent()).toMatch(/SIMD kernels/);
       await page.getByTestId('model-name-input').fill('designed');
       await page.getByTestId('save-model-button').click();
       await page.getByTestId('saved-model-row').first().waitFor();

@@ -59,7 +59,7 @@ describe('backend choice', () => {
     };
     const api = createTrainApi((name) => initNodeTf(name as 'wasm' | 'cpu'), false, provider);
     const r = await api.init('wasm');
-    expect(r.ok && r.value).toMatchObject({ name: 'wasm', workers: TRAIN_SHARDS });
+    expect(r.ok && r.value).toMatchObject({ name: 'wasm', workers: TRAIN_SHARDS, simdKernels: true });
     const n = featureShape(DEFAULT_FEATURE_CONFIG).inputSamples;
     const rand = mulberry32(3);
     const clips = Array.from({ length: 12 }, (_, i) => ({
