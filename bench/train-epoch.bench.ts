@@ -5,7 +5,9 @@
  * (the first includes kernel warm-up), and the first epoch's time. On wasm, each preset runs
  * twice in the same process, with the SIMD training kernels (train-kernels.wat) and with them
  * switched off (setWasmTrainKernels(false): the same kernels' JS loops), and prints the ratio;
- * `--kernels simd|js` runs one of the two (for --cpu-prof).
+ * `--kernels simd|js` runs one of the two (for --cpu-prof). Then, on wasm with the SIMD kernels,
+ * ds-cnn-s with each batch cut in two gradient slices, the second in a worker thread (the CLI's
+ * `train --shards 2`, src/cli/thread-shards.ts), against one slice in this thread.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf, type NodeBackend } from '../src/cli/node-tf.ts';
@@ -13,6 +15,8 @@ import { presetSpec, PRESET_NAMES, type PresetName } from '../src/core/model/pre
 import { trainModel } from '../src/core/model/train.ts';
 import { mulberry32 } from '../src/core/model/prng.ts';
 import { setWasmTrainKernels, wasmTrainKernelsActive } from '../src/core/model/wasm-train-kernels.ts';
+import { measureTrainingThroughput } from '../src/core/model/throughput.ts';
+import { createThreadShardPool } from '../src/cli/thread-shards.ts';
 
 const args = process.argv.slice(2);
 const opt = (k: string) => {
@@ -70,4 +74,19 @@ for (const backend of backends) {
     if (!kernelsOn && on !== undefined && off !== undefined) console.log(`wasm ${preset}: js kernels / simd kernels = ${(off / on).toFixed(2)}x`);
   }
   setWasmTrainKernels(true);
+}
+
+if (backends.includes('wasm') && presets.includes('ds-cnn-s') && !profile) {
+  await initNodeTf('wasm');
+  const spec = presetSpec('ds-cnn-s', [49, 40, 1], 3);
+  const pool = createThreadShardPool();
+  try {
+    const rate = async (shards: number) =>
+      (await measureTrainingThroughput({ spec, clips: n, epochs: Math.max(epochs, 3), batchSize: 32, shards, shardFactory: shards > 1 ? pool.factory('wasm') : undefined })).samplesPerSec;
+    const one = await rate(1);
+    const two = await rate(2);
+    console.log(`wasm ds-cnn-s: 1 thread ${one.toFixed(1)} samples/s, 2 slices in 2 threads ${two.toFixed(1)} samples/s (${(two / one).toFixed(2)}x)`);
+  } finally {
+    pool.terminate();
+  }
 }
