@@ -2,10 +2,12 @@
  * The trainer's side of gradient-shard workers: a core ShardFactory whose shards run in workers
  * (shard.worker.ts in the page, src/cli/shard-thread.ts under Node). Workers are kept between
  * trainings (tfjs and its wasm take a while to start), one per shard stream; request buffers are
- * transferred, not copied.
+ * transferred, not copied. A worker that cannot start (no nested workers, a blocked script) is
+ * replaced by the same shard in this thread: the same weights, on one core.
  */
 import { transfer, type Remote } from 'comlink';
-import type { GradientShard, ShardResult } from '../core/model/gradient-shard.ts';
+import { createGradientShard, type GradientShard, type ShardResult } from '../core/model/gradient-shard.ts';
+import { EarshotError } from '../core/errors.ts';
 import type { ShardFactory } from '../core/model/train.ts';
 import type { ShardApi } from './shard-api.ts';
 import { WorkerBridge } from './bridge.ts';
@@ -19,8 +21,10 @@ export interface ShardBridge {
 }
 
 export interface ShardPool {
-  /** Shards on `backend` in workers. */
+  /** Shards on `backend` in workers (in this thread for a stream whose worker failed to start). */
   factory(backend: string): ShardFactory;
+  /** Streams whose worker failed to start and run in this thread. */
+  readonly inThread: ReadonlySet<number>;
   terminate(): void;
 }
 
@@ -31,6 +35,7 @@ export function pageShardBridge(): ShardBridge {
 
 export function createShardPool(connect: () => ShardBridge = pageShardBridge): ShardPool {
   const bridges = new Map<number, ShardBridge>();
+  const inThread = new Set<number>();
   const bridgeFor = (stream: number) => {
     let b = bridges.get(stream);
     if (!b) {
@@ -40,9 +45,19 @@ export function createShardPool(connect: () => ShardBridge = pageShardBridge): S
     return b;
   };
   return {
+    inThread,
     factory: (backend) => async (spec, seed, stream): Promise<GradientShard> => {
+      if (inThread.has(stream)) return createGradientShard(spec, seed, stream);
       const bridge = bridgeFor(stream);
-      unwrap(await bridge.call<Result<true>>((api) => api.open(backend, spec, seed, stream)));
+      try {
+        unwrap(await bridge.call<Result<true>>((api) => api.open(backend, spec, seed, stream)));
+      } catch (e) {
+        if (!(e instanceof EarshotError && e.code === 'worker/failed')) throw e;
+        bridge.terminate();
+        bridges.delete(stream);
+        inThread.add(stream);
+        return createGradientShard(spec, seed, stream);
+      }
       return {
         gradients: async (req) =>
           unwrap(await bridge.call<Result<ShardResult>>((api) => api.gradients(transfer(req, [req.weights.buffer, req.x.buffer, req.targets.buffer])))),

@@ -1,7 +1,8 @@
 /**
  * The CLI's gradient shards in Node worker threads (src/cli/thread-shards.ts, shard-thread.ts):
  * a run with its second slice computed in a thread gives the same weights, bit for bit, as the
- * run with both slices in this thread; a thread reused for a second run; errors come back typed.
+ * run with both slices in this thread; a thread reused for a second run; errors come back typed;
+ * a shard worker that cannot start is replaced by the same shard in this thread.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -10,6 +11,8 @@ import { createThreadShardPool } from '../../src/cli/thread-shards.ts';
 import { presetSpec } from '../../src/core/model/presets.ts';
 import { trainModel } from '../../src/core/model/train.ts';
 import { mulberry32 } from '../../src/core/model/prng.ts';
+import { createShardPool } from '../../src/workers/shard-bridge.ts';
+import { EarshotError } from '../../src/core/errors.ts';
 
 const pool = createThreadShardPool();
 afterAll(() => pool.terminate());
@@ -39,5 +42,34 @@ describe('gradient shards in worker threads', () => {
     const spec = presetSpec('tiny-conv', [20, 12, 1], 2);
     const x = [new Float32Array(240), new Float32Array(240)];
     await expect(trainModel({ spec, x, y: [0, 1], epochs: 1, seed: 1, shards: 2, shardFactory: pool.factory('webgl') })).rejects.toMatchObject({ code: 'train/failed' });
+  });
+});
+
+describe('a shard worker that cannot start', () => {
+  it('is replaced by the same shard in this thread: the run succeeds with the same bits', async () => {
+    await initNodeTf('wasm');
+    const spec = presetSpec('ds-cnn-s', [20, 12, 1], 2, { width: 4, depth: 1 });
+    const r = mulberry32(9);
+    const x = Array.from({ length: 12 }, (_, i) => Float32Array.from({ length: 240 }, () => r() + (i % 2)));
+    const y = x.map((_, i) => i % 2);
+    const base = { spec, x, y, epochs: 1, batchSize: 6, seed: 2, shards: 2 };
+    let started = 0;
+    // a worker whose script fails to load: WorkerBridge rejects every call with worker/failed
+    const broken = createShardPool(() => ({
+      get started() {
+        return started > 0;
+      },
+      call: () => {
+        started++;
+        return Promise.reject(new EarshotError('worker/failed', 'the gradient shard worker stopped: it failed to load'));
+      },
+      terminate: () => undefined,
+    }));
+    const fellBack = await trainModel({ ...base, shardFactory: broken.factory('wasm') });
+    expect(started).toBe(1);
+    expect([...broken.inThread]).toEqual([1]);
+    expect(fellBack.weights).toEqual((await trainModel(base)).weights);
+    await trainModel({ ...base, shardFactory: broken.factory('wasm') });
+    expect(started).toBe(1); // not retried
   });
 });
