@@ -136,6 +136,8 @@ export class DesignState {
   /** Messages of fields whose text did not parse, by "layer:field". */
   fieldErrors = $state<Record<string, string>>({});
   importError = $state<string | null>(null);
+  /** Why the last preset could not be loaded (a width or depth out of range); the layers stay. */
+  presetError = $state<string | null>(null);
 
   spec = $derived<ModelSpec>({ version: 1, name: this.name, input: { shape: [...this.inputShape] }, layers: $state.snapshot(this.layers) as LayerSpec[] });
   check = $derived(checkDesign(this.spec));
@@ -145,11 +147,17 @@ export class DesignState {
     this.loadPreset(preset, classes);
   }
 
+  /** Load a preset sized by its width (channels) and depth (layers or blocks) knobs; absent knobs take the preset's defaults. */
   loadPreset(name: string, classes: number, knobs: { width?: number; depth?: number } = {}): void {
-    const s = presetSpec(name, this.inputShape, Math.max(2, classes), knobs);
-    this.name = name;
-    this.layers = s.layers.map(({ inputs: _inputs, ...l }) => l as LayerSpec);
-    this.fieldErrors = {};
+    try {
+      const s = presetSpec(name, this.inputShape, Math.max(2, classes), knobs);
+      this.name = name;
+      this.layers = s.layers.map(({ inputs: _inputs, ...l }) => l as LayerSpec);
+      this.fieldErrors = {};
+      this.presetError = null;
+    } catch (e) {
+      this.presetError = describeError(e);
+    }
   }
 
   add(type: LayerType, at = this.layers.length): void {

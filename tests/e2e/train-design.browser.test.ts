@@ -59,7 +59,18 @@ describe('design, train, evaluate', () => {
 
       // The editor: tiny-conv, then wider filters (MACs change as you type), then a broken layer.
       await page.getByTestId('design-preset').selectOption('tiny-conv');
+      // the knobs: a width out of range is refused on the spot, then width 6 and depth 2
+      await page.getByTestId('design-width').fill('0');
       await page.getByTestId('design-load-preset').click();
+      expect(await page.getByTestId('design-preset-error').textContent()).toMatch(/width must be an integer from 1 to 512/);
+      await page.getByTestId('design-width').fill('6');
+      await page.getByTestId('design-depth').fill('2');
+      await page.getByTestId('design-load-preset').click();
+      await expect.poll(() => page.getByTestId('layer-shape-1').textContent()).toBe('[25×20×6]');
+      expect(await page.getByTestId('design-preset-error').count()).toBe(0);
+      await page.getByTestId('design-depth').fill('');
+      await page.getByTestId('design-load-preset').click();
+      await expect.poll(() => page.getByTestId('layer-shape-0').textContent()).toBe('[25×20×6]');
       const macs = async () => (await page.getByTestId('design-macs').textContent()) ?? '';
       const before = await macs();
       await page.getByTestId('field-0-filters').fill('4');

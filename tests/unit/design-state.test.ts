@@ -18,6 +18,22 @@ describe('DesignState', () => {
     expect(d.spec.layers[0]).toMatchObject({ kernelSize: [5, 4] });
   });
 
+  it('width and depth knobs size the preset; a knob out of range is refused with a message and the layers stay', () => {
+    const d = new DesignState([49, 40, 1], 3, 'tiny-conv');
+    d.loadPreset('ds-cnn-s', 3, { width: 24, depth: 2 });
+    expect(d.spec.layers.filter((l) => l.type === 'depthwiseConv2d')).toHaveLength(2);
+    expect(d.check.layers[0]!.outputShape).toEqual([25, 20, 24]);
+    expect(d.check.analysis!.totalMacs).toBe(analyzeSpec(presetSpec('ds-cnn-s', [49, 40, 1], 3, { width: 24, depth: 2 })).totalMacs);
+    expect(d.presetError).toBeNull();
+    const before = d.spec;
+    d.loadPreset('conv1d', 3, { width: 0 });
+    expect(d.presetError).toMatch(/width must be an integer from 1 to 512/);
+    expect(d.spec).toEqual(before);
+    d.loadPreset('conv1d', 3, { depth: 3 });
+    expect(d.presetError).toBeNull();
+    expect(d.spec.layers.filter((l) => l.type === 'conv2d')).toHaveLength(3);
+  });
+
   it('an invalid layer is named: the first failing prefix ends with it', () => {
     const d = new DesignState([49, 40, 1], 3, 'tiny-conv');
     const flatten = d.layers.findIndex((l) => l.type === 'flatten');
