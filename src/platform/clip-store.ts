@@ -16,7 +16,7 @@
 import { openDB as idbOpenDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { EarshotError } from '../core/errors.ts';
 import type { Clip } from '../core/dataset/clip.ts';
-import { makeProject, uniqueName, validateProjectName, type Project } from '../core/dataset/project.ts';
+import { checkDesignDraft, makeProject, uniqueName, validateProjectName, type DesignDraft, type Project } from '../core/dataset/project.ts';
 import { DEFAULT_FEATURE_CONFIG, FEATURE_FIELDS, featureConfigProblems, validateFeatureConfig, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelFiles } from '../core/model/artifact.ts';
 
@@ -48,6 +48,8 @@ export interface ClipStore {
   renameProject(id: string, name: string): Promise<Project>;
   /** Saves the project's FeatureConfig (validated: 'features/bad-config'); the page runs on the open project's. */
   setProjectConfig(id: string, config: FeatureConfig): Promise<Project>;
+  /** Keep the model editor's draft with the project (null forgets it); a draft of the wrong shape is refused ('spec/invalid'). */
+  setDesignDraft(id: string, draft: DesignDraft | null): Promise<void>;
   /** Copies classes, clips (new ids), the model and the named models in one transaction. */
   duplicateProject(id: string, name?: string): Promise<Project>;
   /** Deletes a project with its clips, model and named models in one transaction; the last project is replaced by an empty one. */
@@ -267,6 +269,14 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
         await putProject(p);
         return structuredClone(p);
       }),
+    setDesignDraft: (id, draft) =>
+      guard('save the network draft', async () => {
+        const checked = draft === null ? undefined : checkDesignDraft(draft);
+        if (draft !== null && !checked) throw new EarshotError('spec/invalid', 'a design draft needs a name and a list of layers with a type');
+        const { designDraft: _old, ...rest } = await getProject(id);
+        const p: Project = checked ? { ...rest, designDraft: checked } : rest;
+        await putProject(p);
+      }),
     duplicateProject: (id, raw) =>
       guard('duplicate the project', async () => {
         const src = await getProject(id);
@@ -275,6 +285,7 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
           name: uniqueName(validateProjectName(raw ?? `${src.name} copy`), await names()),
           classes: src.classes,
           config: src.config,
+          designDraft: src.designDraft,
         });
         const tx = db.transaction(['projects', 'clips', 'models'], 'readwrite');
         const clips = await tx.objectStore('clips').index('byProject').getAll(id);

@@ -81,7 +81,11 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     features: new FeatureCache(features, config, { save: (c) => app.projects.saveConfig(c) }),
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
-    design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s'),
+    // The network being designed is kept with the open project across reloads.
+    design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s', {
+      draft: store.project().designDraft,
+      save: (d) => store.setDesignDraft(store.project().id, d),
+    }),
     live: new LiveState(train, deps.openMicrophone ?? openMicrophone, model, config),
     exporter: new ExportState(
       train,

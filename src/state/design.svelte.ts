@@ -5,6 +5,7 @@
  * the first prefix of the layer list that fails analysis ends with that layer.
  */
 import { EarshotError, describeError } from '../core/errors.ts';
+import type { DesignDraft } from '../core/dataset/project.ts';
 import { analyzeSpec, normalizeSpec } from '../core/model/analyze.ts';
 import { presetSpec } from '../core/model/presets.ts';
 import type { LayerInfo, LayerSpec, LayerType, ModelSpec, SpecAnalysis } from '../core/model/spec.ts';
@@ -142,9 +143,49 @@ export class DesignState {
   spec = $derived<ModelSpec>({ version: 1, name: this.name, input: { shape: [...this.inputShape] }, layers: $state.snapshot(this.layers) as LayerSpec[] });
   check = $derived(checkDesign(this.spec));
 
-  constructor(inputShape: [number, number, number], classes: number, preset = 'ds-cnn-s') {
+  /** Why the last draft could not be saved (the draft itself stays in the page). */
+  saveError = $state<string | null>(null);
+  #save: ((d: DesignDraft) => Promise<void>) | undefined;
+  #saving: Promise<void> = Promise.resolve();
+
+  /**
+   * Starts from `opts.draft` (the project's saved draft) when given, else the preset. `opts.save`
+   * receives the draft after every change, one save after another (the page keeps it in the
+   * project, so a reload finds the network as it was left).
+   */
+  constructor(inputShape: [number, number, number], classes: number, preset = 'ds-cnn-s', opts: { draft?: DesignDraft; save?: (d: DesignDraft) => Promise<void> } = {}) {
     this.inputShape = inputShape;
-    this.loadPreset(preset, classes);
+    if (opts.draft) {
+      this.name = opts.draft.name;
+      this.layers = opts.draft.layers;
+    } else {
+      this.loadPreset(preset, classes);
+    }
+    this.#save = opts.save; // the starting point is not a change
+  }
+
+  /** The draft as saved: name and layers, as plain data. */
+  get draft(): DesignDraft {
+    return { name: this.name, layers: $state.snapshot(this.layers) as LayerSpec[] };
+  }
+
+  /** Settles when every save asked for so far is done. */
+  saved(): Promise<void> {
+    return this.#saving;
+  }
+
+  #changed(): void {
+    const save = this.#save;
+    if (!save) return;
+    const d = this.draft;
+    this.#saving = this.#saving.then(async () => {
+      try {
+        await save(d);
+        this.saveError = null;
+      } catch (e) {
+        this.saveError = `the network draft could not be saved: ${describeError(e)}`;
+      }
+    });
   }
 
   /** Load a preset sized by its width (channels) and depth (layers or blocks) knobs; absent knobs take the preset's defaults. */
@@ -155,6 +196,7 @@ export class DesignState {
       this.layers = s.layers.map(({ inputs: _inputs, ...l }) => l as LayerSpec);
       this.fieldErrors = {};
       this.presetError = null;
+      this.#changed();
     } catch (e) {
       this.presetError = describeError(e);
     }
@@ -162,10 +204,12 @@ export class DesignState {
 
   add(type: LayerType, at = this.layers.length): void {
     this.layers.splice(at, 0, defaultLayer(type));
+    this.#changed();
   }
 
   remove(i: number): void {
     this.layers.splice(i, 1);
+    this.#changed();
   }
 
   move(i: number, by: -1 | 1): void {
@@ -173,11 +217,13 @@ export class DesignState {
     if (j < 0 || j >= this.layers.length) return;
     const [l] = this.layers.splice(i, 1);
     this.layers.splice(j, 0, l!);
+    this.#changed();
   }
 
   setType(i: number, type: LayerType): void {
     const name = this.layers[i]?.name;
     this.layers[i] = { ...defaultLayer(type), ...(name ? { name } : {}) };
+    this.#changed();
   }
 
   /** Set a field from typed text; a parse error is kept on that field and the layer is unchanged. */
@@ -191,6 +237,7 @@ export class DesignState {
       this.layers[i] = l as unknown as LayerSpec;
       const { [id]: _gone, ...rest } = this.fieldErrors;
       this.fieldErrors = rest;
+      this.#changed();
     } catch (e) {
       this.fieldErrors = { ...this.fieldErrors, [id]: e instanceof Error ? e.message : String(e) };
     }
@@ -210,6 +257,7 @@ export class DesignState {
       this.name = spec.name ?? 'imported';
       this.layers = spec.layers;
       this.importError = null;
+      this.#changed();
     } catch (e) {
       this.importError = e instanceof SyntaxError ? `not JSON: ${e.message}` : describeError(e);
     }

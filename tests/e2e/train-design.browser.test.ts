@@ -133,7 +133,9 @@ describe('design, train, evaluate', () => {
       expect(bins[0]!.bin).toEqual(bins[1]!.bin);
       await page.getByTestId('use-workers').check();
 
-      // Reload: the trained model, its curve, backend and the saved model come back.
+      // Reload: the trained model, its curve, backend and the saved model come back, and the
+      // editor shows the network as it was left (the draft is kept with the project).
+      const designed = await macs();
       await page.reload();
       page = context.pages()[0]!;
       await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
@@ -141,6 +143,8 @@ describe('design, train, evaluate', () => {
       expect(Number(await page.getByTestId('loss-curve').getAttribute('data-points'))).toBe(points);
       expect(await page.getByTestId('backend-name').textContent()).toBe('wasm');
       expect(await page.getByTestId('saved-model-row').first().getAttribute('data-name')).toMatch(/designed|one-worker/);
+      expect(await page.getByTestId('design-macs').textContent()).toBe(designed);
+      expect(await page.getByTestId('layer-shape-0').textContent()).toBe('[25×20×4]');
 
       // Evaluate on the validation clips (a held-out speaker: 6 clips), then listen to a cell.
       await page.getByTestId('evaluate-button').click();

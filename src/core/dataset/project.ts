@@ -4,6 +4,7 @@
  */
 import { EarshotError } from '../errors.ts';
 import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
+import type { LayerSpec } from '../model/spec.ts';
 
 export interface Project {
   id: string;
@@ -12,6 +13,23 @@ export interface Project {
   /** Class labels in the user's order (a class may have no clips yet). */
   classes: string[];
   config: FeatureConfig;
+  /** The model editor's draft (name and layers as typed, valid or not), kept across reloads. */
+  designDraft?: DesignDraft;
+}
+
+/** A network being designed: the layers as the editor holds them; the input comes from the features. */
+export interface DesignDraft {
+  name: string;
+  layers: LayerSpec[];
+}
+
+/** A stored draft if it has the right shape (a name and a list of layer objects with a type), else undefined. */
+export function checkDesignDraft(raw: unknown): DesignDraft | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const d = raw as { name?: unknown; layers?: unknown };
+  if (typeof d.name !== 'string' || !Array.isArray(d.layers)) return undefined;
+  if (!d.layers.every((l) => l !== null && typeof l === 'object' && typeof (l as { type?: unknown }).type === 'string')) return undefined;
+  return { name: d.name, layers: JSON.parse(JSON.stringify(d.layers)) as LayerSpec[] };
 }
 
 export const MAX_PROJECT_NAME = 64;
@@ -37,12 +55,14 @@ export function uniqueName(base: string, taken: Iterable<string>): string {
   }
 }
 
-export function makeProject(input: { id: string; name: string; createdAtMs?: number; classes?: string[]; config?: Partial<FeatureConfig> }): Project {
+export function makeProject(input: { id: string; name: string; createdAtMs?: number; classes?: string[]; config?: Partial<FeatureConfig>; designDraft?: DesignDraft }): Project {
+  const draft = checkDesignDraft(input.designDraft);
   return {
     id: input.id,
     name: validateProjectName(input.name),
     createdAtMs: input.createdAtMs ?? Date.now(),
     classes: [...(input.classes ?? [])],
     config: validateFeatureConfig(input.config ?? DEFAULT_FEATURE_CONFIG),
+    ...(draft ? { designDraft: draft } : {}),
   };
 }
