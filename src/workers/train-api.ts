@@ -10,7 +10,7 @@ import { evaluate, type Evaluation } from '../core/model/evaluate.ts';
 import { trainArtifact, type EpochProgress, type TrainRequest } from '../core/pipeline/train-pipeline.ts';
 import { fineTuneAndRequantize, quantizeAndScore, type QatOutcome, type QuantizationScore } from '../core/pipeline/quantize-pipeline.ts';
 import { labelIndices, type LabeledClip } from '../core/pipeline/labeled-clips.ts';
-import { classifyClips } from '../core/pipeline/inference.ts';
+import { classifyClips, createClassifier, type Classifier } from '../core/pipeline/inference.ts';
 import { generateCHeader } from '../core/export/c-header.ts';
 import { testClipsFor } from '../core/pipeline/test-clips.ts';
 import { attempt, type Result } from './result.ts';
@@ -177,7 +177,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     return p;
   };
   let controller: AbortController | null = null;
-  let live: ModelArtifact | null = null;
+  let live: Classifier | null = null;
 
   return {
     init: (choice) => attempt('train/failed', () => ensureBackend(choice)),
@@ -222,15 +222,17 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     setLiveModel: (artifact) =>
       attempt('model/invalid', async () => {
         if (artifact && !artifact.quantized) await ensureBackend();
-        live = artifact;
+        live?.dispose();
+        live = null;
+        // built once (the float model on the tfjs backend), then one window per call
+        live = artifact ? createClassifier(artifact, { int8: artifact.quantized !== undefined }) : null;
         return live !== null;
       }),
 
     classifyLive: (samples) =>
-      attempt('model/invalid', async () => {
+      attempt('model/invalid', () => {
         if (!live) throw new EarshotError('model/invalid', 'no model for live inference');
-        const [p] = await classifyClips(live, [samples], { int8: live.quantized !== undefined });
-        return p!.probabilities;
+        return live.classify([samples])[0]!.probabilities;
       }),
 
     evaluate: (artifact, clips) =>

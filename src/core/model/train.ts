@@ -393,15 +393,42 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   }
 }
 
-/** Class probabilities of a trained float model for each clip (builds the model once, disposes it). */
-export function predictFloat(spec: ModelSpec, weights: FloatWeights, x: Float32Array[]): Float32Array[] {
+/** A built float model kept for many predictions (live inference); dispose() frees it. */
+export interface FloatPredictor {
+  predict(x: Float32Array[]): Float32Array[];
+  dispose(): void;
+}
+
+export function createFloatPredictor(spec: ModelSpec, weights: FloatWeights): FloatPredictor {
   const a = analyzeSpec(spec);
-  checkInputs(a, x, x.map(() => 0), 'predict');
   const model = buildTfModel(a.spec, 0);
   try {
     setFloatWeights(model, weights);
-    return predictWith(model, a, x, 64);
-  } finally {
+  } catch (e) {
     model.dispose();
+    throw e;
+  }
+  let disposed = false;
+  return {
+    predict(x) {
+      if (disposed) throw new EarshotError('model/invalid', 'the float model was disposed');
+      checkInputs(a, x, x.map(() => 0), 'predict');
+      return predictWith(model, a, x, 64);
+    },
+    dispose() {
+      if (!disposed) model.dispose();
+      disposed = true;
+    },
+  };
+}
+
+/** Class probabilities of a trained float model for each clip (builds the model once, disposes it). */
+export function predictFloat(spec: ModelSpec, weights: FloatWeights, x: Float32Array[]): Float32Array[] {
+  checkInputs(analyzeSpec(spec), x, x.map(() => 0), 'predict');
+  const p = createFloatPredictor(spec, weights);
+  try {
+    return p.predict(x);
+  } finally {
+    p.dispose();
   }
 }

@@ -5,7 +5,7 @@
  */
 import { EarshotError } from '../errors.ts';
 import type { ModelArtifact } from '../model/artifact.ts';
-import { predictFloat } from '../model/train.ts';
+import { createFloatPredictor } from '../model/train.ts';
 import { evaluate, type Evaluation } from '../model/evaluate.ts';
 import { quantizeFeatures } from '../dsp/log-mel.ts';
 import { runInt8 } from '../quant/int8-engine.ts';
@@ -35,26 +35,47 @@ function argmax(v: readonly number[]): number {
   return best;
 }
 
-export async function classifyClips(artifact: ModelArtifact, samples: readonly Float32Array[], opts: { int8?: boolean } = {}): Promise<Prediction[]> {
-  const features = featuresOf(samples.map((s) => ({ samples: s })), artifact.featureConfig);
+/** A model ready to classify many batches (live inference keeps one); dispose() frees the float model. */
+export interface Classifier {
+  classify(samples: readonly Float32Array[]): Prediction[];
+  dispose(): void;
+}
+
+/** Float (tfjs, built once) or int8 (reference engine) classification of raw clips at the model's rate. */
+export function createClassifier(artifact: ModelArtifact, opts: { int8?: boolean } = {}): Classifier {
+  const featuresFor = (samples: readonly Float32Array[]) => featuresOf(samples.map((s) => ({ samples: s })), artifact.featureConfig);
   if (opts.int8) {
     const q = artifact.quantized;
     if (!q) throw new EarshotError('model/not-quantized', 'this model has no int8 version yet: run quantize first');
-    return features.map((data) => {
+    const one = (data: Float32Array): Prediction => {
       const frames = data.length / artifact.featureConfig.melBands;
       const input = quantizeFeatures({ frames, bands: artifact.featureConfig.melBands, data }, q.input);
       const scores = runInt8(q, input);
       const idx = argmaxInt8(scores);
       const probabilities = softmax(Array.from(scores, (s) => (s - q.output.zeroPoint) * q.output.scale));
       return { labelIndex: idx, label: artifact.labels[idx], probabilities, int8Scores: Array.from(scores) };
-    });
+    };
+    return { classify: (samples) => featuresFor(samples).map(one), dispose: () => undefined };
   }
-  const probs = await predictFloat(artifact.spec, artifact.weights, features);
-  return probs.map((p) => {
-    const probabilities = Array.from(p);
-    const idx = argmax(probabilities);
-    return { labelIndex: idx, label: artifact.labels[idx], probabilities };
-  });
+  const model = createFloatPredictor(artifact.spec, artifact.weights);
+  return {
+    classify: (samples) =>
+      model.predict(featuresFor(samples)).map((p) => {
+        const probabilities = Array.from(p);
+        const idx = argmax(probabilities);
+        return { labelIndex: idx, label: artifact.labels[idx], probabilities };
+      }),
+    dispose: () => model.dispose(),
+  };
+}
+
+export async function classifyClips(artifact: ModelArtifact, samples: readonly Float32Array[], opts: { int8?: boolean } = {}): Promise<Prediction[]> {
+  const c = createClassifier(artifact, opts);
+  try {
+    return c.classify(samples);
+  } finally {
+    c.dispose();
+  }
 }
 
 export async function evaluateClips(artifact: ModelArtifact, clips: readonly LabeledClip[], opts: { int8?: boolean } = {}): Promise<Evaluation> {
