@@ -3,96 +3,96 @@
 import type { CodeSizeTable } from './code-size.ts';
 
 /** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, scripts/code-size.ts. */
-export const CODE_SIZE_SOURCES_HASH = '5f38e2c443f20d1d';
+export const CODE_SIZE_SOURCES_HASH = 'e813f6a3ecd790d6';
 
 export const CODE_SIZE: CodeSizeTable = {
   "cortex-m0plus": {
-    "sharedBytes": 356,
+    "sharedBytes": 588,
     "kernelBytes": {
-      "conv": 576,
-      "depthwise": 572,
-      "dense": 260,
+      "conv": 628,
+      "depthwise": 1132,
+      "dense": 288,
       "maxpool": 196,
       "avgpool": 236,
-      "add": 188
+      "add": 748
     },
     "featuresBytes": 1200,
     "callSiteBytes": 100
   },
   "cortex-m3": {
-    "sharedBytes": 328,
+    "sharedBytes": 516,
     "kernelBytes": {
-      "conv": 532,
-      "depthwise": 524,
-      "dense": 256,
-      "maxpool": 172,
-      "avgpool": 236,
-      "add": 192
+      "conv": 608,
+      "depthwise": 1044,
+      "dense": 272,
+      "maxpool": 168,
+      "avgpool": 232,
+      "add": 672
     },
     "featuresBytes": 1236,
     "callSiteBytes": 100
   },
   "cortex-m4": {
-    "sharedBytes": 440,
+    "sharedBytes": 468,
     "kernelBytes": {
-      "conv": 500,
-      "depthwise": 524,
-      "dense": 204,
-      "maxpool": 172,
-      "avgpool": 236,
-      "add": 192
+      "conv": 596,
+      "depthwise": 1020,
+      "dense": 272,
+      "maxpool": 168,
+      "avgpool": 232,
+      "add": 668
     },
     "featuresBytes": 1236,
     "callSiteBytes": 100
   },
   "cortex-m4f": {
-    "sharedBytes": 432,
+    "sharedBytes": 464,
     "kernelBytes": {
-      "conv": 500,
-      "depthwise": 512,
-      "dense": 208,
-      "maxpool": 176,
-      "avgpool": 232,
-      "add": 192
+      "conv": 596,
+      "depthwise": 1016,
+      "dense": 272,
+      "maxpool": 172,
+      "avgpool": 228,
+      "add": 668
     },
     "featuresBytes": 940,
     "callSiteBytes": 100
   },
   "cortex-m7": {
-    "sharedBytes": 440,
+    "sharedBytes": 468,
     "kernelBytes": {
-      "conv": 496,
-      "depthwise": 512,
-      "dense": 208,
-      "maxpool": 176,
-      "avgpool": 228,
-      "add": 192
+      "conv": 600,
+      "depthwise": 1016,
+      "dense": 272,
+      "maxpool": 172,
+      "avgpool": 224,
+      "add": 672
     },
     "featuresBytes": 932,
     "callSiteBytes": 100
   },
   "cortex-m33": {
-    "sharedBytes": 444,
+    "sharedBytes": 460,
     "kernelBytes": {
-      "conv": 496,
-      "depthwise": 512,
-      "dense": 204,
+      "conv": 604,
+      "depthwise": 1016,
+      "dense": 272,
       "maxpool": 172,
       "avgpool": 228,
-      "add": 192
+      "add": 672
     },
     "featuresBytes": 936,
     "callSiteBytes": 100
   },
   "cortex-m55": {
-    "sharedBytes": 536,
+    "sharedBytes": 524,
     "kernelBytes": {
-      "conv": 500,
-      "depthwise": 532,
-      "dense": 196,
-      "maxpool": 168,
-      "avgpool": 216,
-      "add": 192
+      "conv": 612,
+      "depthwise": 1064,
+      "dense": 272,
+      "maxpool": 172,
+      "avgpool": 220,
+      "add": 752
     },
     "featuresBytes": 948,
     "callSiteBytes": 100

@@ -4,7 +4,7 @@
 import type { EarshotCostFits } from './earshot-costs.ts';
 
 /** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, src/core/dsp/feature-cost.ts, tools/qemu-insn/kernel-bench.c, tools/qemu-insn/insn-count.ts, tools/arm/cortex-m.ts. */
-export const EARSHOT_COST_SOURCES_HASH = '6ef9fe9637542501';
+export const EARSHOT_COST_SOURCES_HASH = '972144e361bb1b49';
 
 export const EARSHOT_COST_FITS: EarshotCostFits = {
   "cortex-m0plus": {
@@ -23,27 +23,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          9912.7,
-          12.506,
-          32.471,
-          245.52
+          6513.9,
+          7.2581,
+          2.6965,
+          187.54
         ],
         "cycles": [
-          13723,
-          18.343,
-          48.266,
-          358.69
+          9376.3,
+          10.208,
+          4.2117,
+          275.65
         ],
-        "cpi": 1.4703,
+        "cpi": 1.4303,
         "fit": {
-          "r2": 0.98699,
-          "maxRelError": 0.1148,
-          "medianRelError": 0.0392
+          "r2": 0.98324,
+          "maxRelError": 0.1222,
+          "medianRelError": 0.0321
         },
         "holdout": {
-          "r2": 0.90117,
-          "maxRelError": 0.1726,
-          "medianRelError": 0.0758
+          "r2": 0.91354,
+          "maxRelError": 0.1718,
+          "medianRelError": 0.0778
         },
         "points": 12
       },
@@ -54,25 +54,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          9689.3,
-          31.711,
-          207.24
+          10122,
+          9.0264,
+          172.69
         ],
         "cycles": [
-          13560,
-          45.163,
-          297.65
+          14942,
+          12.198,
+          252.51
         ],
-        "cpi": 1.429,
+        "cpi": 1.4214,
         "fit": {
-          "r2": 0.99545,
-          "maxRelError": 0.0739,
-          "medianRelError": 0.0272
+          "r2": 0.99703,
+          "maxRelError": 0.1401,
+          "medianRelError": 0.0388
         },
         "holdout": {
-          "r2": 0.99418,
-          "maxRelError": 0.0279,
-          "medianRelError": 0.0279
+          "r2": 0.99443,
+          "maxRelError": 0.0427,
+          "medianRelError": 0.0427
         },
         "points": 9
       },
@@ -83,25 +83,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          3882.9,
-          9.8531,
-          141.21
+          3874.7,
+          8.484,
+          160.78
         ],
         "cycles": [
-          5010.1,
-          14.818,
-          192.91
+          4997,
+          11.954,
+          235.64
         ],
-        "cpi": 1.4834,
+        "cpi": 1.4055,
         "fit": {
-          "r2": 0.99977,
-          "maxRelError": 0.0251,
-          "medianRelError": 0.0112
+          "r2": 0.99968,
+          "maxRelError": 0.0266,
+          "medianRelError": 0.013
         },
         "holdout": {
-          "r2": 0.99986,
-          "maxRelError": 0.0748,
-          "medianRelError": 0.0748
+          "r2": 0.99979,
+          "maxRelError": 0.0749,
+          "medianRelError": 0.0749
         },
         "points": 8
       },
@@ -169,23 +169,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          3691.9,
-          355.98
+          3699.6,
+          211.43
         ],
         "cycles": [
-          4799.9,
-          480.69
+          4810.3,
+          282.67
         ],
-        "cpi": 1.3505,
+        "cpi": 1.3371,
         "fit": {
-          "r2": 1,
-          "maxRelError": 0.0049,
-          "medianRelError": 0.0014
+          "r2": 0.99999,
+          "maxRelError": 0.008,
+          "medianRelError": 0.0022
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0019,
-          "medianRelError": 0.0019
+          "maxRelError": 0.0028,
+          "medianRelError": 0.0028
         },
         "points": 5
       }
@@ -245,27 +245,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6170.7,
-          12.655,
-          25.593,
-          145.89
+          1451.8,
+          3.3547,
+          2.9869,
+          101.14
         ],
         "cycles": [
-          8936,
-          21.193,
-          36.235,
-          220.21
+          927.53,
+          5.3181,
+          4.7047,
+          174.45
         ],
-        "cpi": 1.5976,
+        "cpi": 1.624,
         "fit": {
-          "r2": 0.98134,
-          "maxRelError": 0.1334,
-          "medianRelError": 0.0366
+          "r2": 0.99023,
+          "maxRelError": 0.0905,
+          "medianRelError": 0.0401
         },
         "holdout": {
-          "r2": 0.89206,
-          "maxRelError": 0.1865,
-          "medianRelError": 0.0875
+          "r2": 0.94617,
+          "maxRelError": 0.1347,
+          "medianRelError": 0.053
         },
         "points": 12
       },
@@ -276,25 +276,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4485.9,
-          21.62,
-          107.77
+          4654.3,
+          5.1832,
+          73.233
         ],
         "cycles": [
-          6518,
-          34.15,
-          159.55
+          7310.5,
+          8.5412,
+          120.5
         ],
-        "cpi": 1.5479,
+        "cpi": 1.6444,
         "fit": {
-          "r2": 0.99352,
-          "maxRelError": 0.0868,
-          "medianRelError": 0.0321
+          "r2": 0.99579,
+          "maxRelError": 0.1396,
+          "medianRelError": 0.0363
         },
         "holdout": {
-          "r2": 0.9903,
-          "maxRelError": 0.0331,
-          "medianRelError": 0.0331
+          "r2": 0.99976,
+          "maxRelError": 0.0065,
+          "medianRelError": 0.0065
         },
         "points": 9
       },
@@ -305,25 +305,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          332.91,
-          7.988,
-          65.418
+          331.64,
+          4.1163,
+          78.885
         ],
         "cycles": [
-          499.91,
-          14.981,
-          96.048
+          504.05,
+          6.6144,
+          133.43
         ],
-        "cpi": 1.858,
+        "cpi": 1.6127,
         "fit": {
-          "r2": 1,
-          "maxRelError": 0.0043,
-          "medianRelError": 0.001
+          "r2": 0.99999,
+          "maxRelError": 0.0063,
+          "medianRelError": 0.002
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0222,
-          "medianRelError": 0.0222
+          "r2": 0.99999,
+          "maxRelError": 0.023,
+          "medianRelError": 0.023
         },
         "points": 8
       },
@@ -334,12 +334,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          574.16,
+          573.15,
           22.04,
           61.726
         ],
         "cycles": [
-          829.04,
+          830.05,
           31.712,
           95.793
         ],
@@ -363,12 +363,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          502.81,
+          499.79,
           21.082,
           66.695
         ],
         "cycles": [
-          739.04,
+          737.02,
           34.753,
           103.83
         ],
@@ -391,23 +391,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          334.65,
-          133.66
+          330.04,
+          56.016
         ],
         "cycles": [
-          503.6,
-          191.09
+          502.33,
+          74.538
         ],
-        "cpi": 1.43,
+        "cpi": 1.3307,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.0017,
+          "medianRelError": 0.0006
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0008,
+          "medianRelError": 0.0008
         },
         "points": 5
       }
@@ -467,27 +467,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6191.6,
-          12.655,
-          25.593,
-          145.89
+          1513.5,
+          3.354,
+          2.989,
+          101.19
         ],
         "cycles": [
-          8841.1,
-          20.325,
-          36.368,
-          214.67
+          1018.2,
+          4.693,
+          4.6885,
+          167.44
         ],
-        "cpi": 1.549,
+        "cpi": 1.4882,
         "fit": {
-          "r2": 0.98172,
-          "maxRelError": 0.1324,
-          "medianRelError": 0.0365
+          "r2": 0.99095,
+          "maxRelError": 0.0865,
+          "medianRelError": 0.0394
         },
         "holdout": {
-          "r2": 0.89221,
-          "maxRelError": 0.1859,
-          "medianRelError": 0.0868
+          "r2": 0.94823,
+          "maxRelError": 0.1316,
+          "medianRelError": 0.048
         },
         "points": 12
       },
@@ -498,25 +498,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4504.8,
-          21.62,
-          107.77
+          4674.2,
+          5.1832,
+          73.234
         ],
         "cycles": [
-          6272.1,
-          33.326,
-          156.36
+          6998.8,
+          7.7082,
+          116.36
         ],
-        "cpi": 1.5126,
+        "cpi": 1.5432,
         "fit": {
-          "r2": 0.99342,
-          "maxRelError": 0.0873,
-          "medianRelError": 0.0329
+          "r2": 0.99578,
+          "maxRelError": 0.142,
+          "medianRelError": 0.0358
         },
         "holdout": {
-          "r2": 0.98979,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.99962,
+          "maxRelError": 0.0085,
+          "medianRelError": 0.0085
         },
         "points": 9
       },
@@ -527,25 +527,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          351.46,
-          7.9874,
-          65.5
+          350.14,
+          4.1155,
+          78.984
         ],
         "cycles": [
-          428.42,
-          13.983,
-          93.153
+          432.75,
+          5.8657,
+          129.56
         ],
-        "cpi": 1.7349,
+        "cpi": 1.4407,
         "fit": {
-          "r2": 1,
-          "maxRelError": 0.0037,
-          "medianRelError": 0.001
+          "r2": 0.99999,
+          "maxRelError": 0.0053,
+          "medianRelError": 0.0018
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0195,
-          "medianRelError": 0.0195
+          "r2": 0.99999,
+          "maxRelError": 0.0194,
+          "medianRelError": 0.0194
         },
         "points": 8
       },
@@ -556,12 +556,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -585,12 +585,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -613,23 +613,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          349.04,
+          56.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          431.34,
+          62.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1162,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.0021,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -643,27 +643,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          19360,
-          2.7302,
-          37.77,
-          114.34
+          1013.4,
+          1.7988,
+          2.8448,
+          95.114
         ],
         "cycles": [
-          36116,
-          3.6792,
-          63.17,
-          162.54
+          481.78,
+          2.2813,
+          4.7721,
+          155
         ],
-        "cpi": 1.5566,
+        "cpi": 1.4631,
         "fit": {
-          "r2": 0.99852,
-          "maxRelError": 0.1585,
-          "medianRelError": 0.0407
+          "r2": 0.99177,
+          "maxRelError": 0.0999,
+          "medianRelError": 0.031
         },
         "holdout": {
-          "r2": 0.94793,
-          "maxRelError": 0.0972,
-          "medianRelError": 0.0244
+          "r2": 0.98253,
+          "maxRelError": 0.0732,
+          "medianRelError": 0.0274
         },
         "points": 12
       },
@@ -674,25 +674,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4541.6,
-          21.623,
-          107.77
+          4804.4,
+          4.2871,
+          74.477
         ],
         "cycles": [
-          6356.3,
-          33.347,
-          155.33
+          7206,
+          5.847,
+          120.31
         ],
-        "cpi": 1.5098,
+        "cpi": 1.5174,
         "fit": {
-          "r2": 0.99337,
-          "maxRelError": 0.0879,
-          "medianRelError": 0.0327
+          "r2": 0.9941,
+          "maxRelError": 0.1958,
+          "medianRelError": 0.0591
         },
         "holdout": {
-          "r2": 0.98985,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.97843,
+          "maxRelError": 0.0797,
+          "medianRelError": 0.0797
         },
         "points": 9
       },
@@ -703,25 +703,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          348.55,
-          3.739,
-          80.491
+          348.27,
+          2.3664,
+          74.517
         ],
         "cycles": [
-          425.55,
-          5.236,
-          122.11
+          429.83,
+          3.1167,
+          121.65
         ],
-        "cpi": 1.409,
+        "cpi": 1.3557,
         "fit": {
-          "r2": 0.99999,
-          "maxRelError": 0.0075,
-          "medianRelError": 0.0026
+          "r2": 0.99998,
+          "maxRelError": 0.0078,
+          "medianRelError": 0.0032
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0277,
-          "medianRelError": 0.0277
+          "r2": 0.99998,
+          "maxRelError": 0.0239,
+          "medianRelError": 0.0239
         },
         "points": 8
       },
@@ -732,12 +732,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -761,12 +761,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -789,23 +789,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          349.04,
+          56.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          431.34,
+          62.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1162,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.0021,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -866,27 +866,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6163.4,
-          11.786,
-          25.732,
-          143.36
+          1513.5,
+          3.354,
+          2.989,
+          101.19
         ],
         "cycles": [
-          8808.5,
-          19.454,
-          36.505,
-          212.24
+          1018.2,
+          4.693,
+          4.6885,
+          167.44
         ],
-        "cpi": 1.5756,
+        "cpi": 1.4882,
         "fit": {
-          "r2": 0.98217,
-          "maxRelError": 0.1311,
-          "medianRelError": 0.0371
+          "r2": 0.99095,
+          "maxRelError": 0.0865,
+          "medianRelError": 0.0394
         },
         "holdout": {
-          "r2": 0.89257,
-          "maxRelError": 0.185,
-          "medianRelError": 0.086
+          "r2": 0.94823,
+          "maxRelError": 0.1316,
+          "medianRelError": 0.048
         },
         "points": 12
       },
@@ -897,25 +897,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4511.4,
-          21.62,
-          107.77
+          4742.6,
+          5.3211,
+          73.97
         ],
         "cycles": [
-          6278.6,
-          33.327,
-          156.36
+          7115.2,
+          7.9372,
+          117.6
         ],
-        "cpi": 1.5125,
+        "cpi": 1.5453,
         "fit": {
-          "r2": 0.99342,
-          "maxRelError": 0.0873,
-          "medianRelError": 0.0329
+          "r2": 0.99556,
+          "maxRelError": 0.1411,
+          "medianRelError": 0.0365
         },
         "holdout": {
-          "r2": 0.98978,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.99945,
+          "maxRelError": 0.0088,
+          "medianRelError": 0.0088
         },
         "points": 9
       },
@@ -926,25 +926,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          351.46,
-          7.9874,
-          65.5
+          350.14,
+          4.1155,
+          78.984
         ],
         "cycles": [
-          428.42,
-          13.983,
-          93.153
+          432.75,
+          5.8657,
+          129.56
         ],
-        "cpi": 1.7349,
+        "cpi": 1.4407,
         "fit": {
-          "r2": 1,
-          "maxRelError": 0.0037,
-          "medianRelError": 0.001
+          "r2": 0.99999,
+          "maxRelError": 0.0053,
+          "medianRelError": 0.0018
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0195,
-          "medianRelError": 0.0195
+          "r2": 0.99999,
+          "maxRelError": 0.0194,
+          "medianRelError": 0.0194
         },
         "points": 8
       },
@@ -955,12 +955,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -984,12 +984,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -1012,23 +1012,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          348.04,
+          57.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          430.33,
+          63.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1142,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.002,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -1042,27 +1042,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          19360,
-          2.7302,
-          37.77,
-          114.34
+          979.34,
+          1.798,
+          2.9515,
+          96.595
         ],
         "cycles": [
-          36116,
-          3.6792,
-          63.17,
-          162.54
+          411.1,
+          2.2801,
+          4.9826,
+          158.47
         ],
-        "cpi": 1.5566,
+        "cpi": 1.4706,
         "fit": {
-          "r2": 0.99852,
-          "maxRelError": 0.1585,
-          "medianRelError": 0.0407
+          "r2": 0.9919,
+          "maxRelError": 0.0982,
+          "medianRelError": 0.0299
         },
         "holdout": {
-          "r2": 0.94793,
-          "maxRelError": 0.0972,
-          "medianRelError": 0.0244
+          "r2": 0.98218,
+          "maxRelError": 0.0738,
+          "medianRelError": 0.0273
         },
         "points": 12
       },
@@ -1073,25 +1073,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4540.6,
-          21.623,
-          107.77
+          4887.7,
+          4.7149,
+          74.664
         ],
         "cycles": [
-          6357.3,
-          33.347,
-          155.33
+          7337.4,
+          6.4916,
+          120.44
         ],
-        "cpi": 1.5098,
+        "cpi": 1.5158,
         "fit": {
-          "r2": 0.99337,
-          "maxRelError": 0.0879,
-          "medianRelError": 0.0327
+          "r2": 0.99404,
+          "maxRelError": 0.1939,
+          "medianRelError": 0.0578
         },
         "holdout": {
-          "r2": 0.98985,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.98039,
+          "maxRelError": 0.0766,
+          "medianRelError": 0.0766
         },
         "points": 9
       },
@@ -1102,25 +1102,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          348.55,
-          3.739,
-          80.491
+          348.22,
+          2.3664,
+          76.019
         ],
         "cycles": [
-          425.55,
-          5.236,
-          122.11
+          429.71,
+          3.1168,
+          125.15
         ],
-        "cpi": 1.409,
+        "cpi": 1.3582,
         "fit": {
-          "r2": 0.99999,
-          "maxRelError": 0.0075,
-          "medianRelError": 0.0026
+          "r2": 0.99998,
+          "maxRelError": 0.0077,
+          "medianRelError": 0.0032
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0277,
-          "medianRelError": 0.0277
+          "r2": 0.99998,
+          "maxRelError": 0.0236,
+          "medianRelError": 0.0236
         },
         "points": 8
       },
@@ -1131,12 +1131,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -1160,12 +1160,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -1188,23 +1188,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          348.04,
+          57.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          430.33,
+          63.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1142,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.002,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -1265,27 +1265,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6163.4,
-          11.786,
-          25.732,
-          143.36
+          1513.5,
+          3.354,
+          2.989,
+          101.19
         ],
         "cycles": [
-          8808.5,
-          19.454,
-          36.505,
-          212.24
+          1018.2,
+          4.693,
+          4.6885,
+          167.44
         ],
-        "cpi": 1.5756,
+        "cpi": 1.4882,
         "fit": {
-          "r2": 0.98217,
-          "maxRelError": 0.1311,
-          "medianRelError": 0.0371
+          "r2": 0.99095,
+          "maxRelError": 0.0865,
+          "medianRelError": 0.0394
         },
         "holdout": {
-          "r2": 0.89257,
-          "maxRelError": 0.185,
-          "medianRelError": 0.086
+          "r2": 0.94823,
+          "maxRelError": 0.1316,
+          "medianRelError": 0.048
         },
         "points": 12
       },
@@ -1296,25 +1296,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4511.4,
-          21.62,
-          107.77
+          4742.6,
+          5.3211,
+          73.97
         ],
         "cycles": [
-          6278.6,
-          33.327,
-          156.36
+          7115.2,
+          7.9372,
+          117.6
         ],
-        "cpi": 1.5125,
+        "cpi": 1.5453,
         "fit": {
-          "r2": 0.99342,
-          "maxRelError": 0.0873,
-          "medianRelError": 0.0329
+          "r2": 0.99556,
+          "maxRelError": 0.1411,
+          "medianRelError": 0.0365
         },
         "holdout": {
-          "r2": 0.98978,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.99945,
+          "maxRelError": 0.0088,
+          "medianRelError": 0.0088
         },
         "points": 9
       },
@@ -1325,25 +1325,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          351.46,
-          7.9874,
-          65.5
+          350.14,
+          4.1155,
+          78.984
         ],
         "cycles": [
-          428.42,
-          13.983,
-          93.153
+          432.75,
+          5.8657,
+          129.56
         ],
-        "cpi": 1.7349,
+        "cpi": 1.4407,
         "fit": {
-          "r2": 1,
-          "maxRelError": 0.0037,
-          "medianRelError": 0.001
+          "r2": 0.99999,
+          "maxRelError": 0.0053,
+          "medianRelError": 0.0018
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0195,
-          "medianRelError": 0.0195
+          "r2": 0.99999,
+          "maxRelError": 0.0194,
+          "medianRelError": 0.0194
         },
         "points": 8
       },
@@ -1354,12 +1354,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -1383,12 +1383,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -1411,23 +1411,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          348.04,
+          57.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          430.33,
+          63.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1142,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.002,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -1441,27 +1441,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          19360,
-          2.7302,
-          37.77,
-          114.34
+          979.34,
+          1.798,
+          2.9515,
+          96.595
         ],
         "cycles": [
-          36116,
-          3.6792,
-          63.17,
-          162.54
+          411.1,
+          2.2801,
+          4.9826,
+          158.47
         ],
-        "cpi": 1.5566,
+        "cpi": 1.4706,
         "fit": {
-          "r2": 0.99852,
-          "maxRelError": 0.1585,
-          "medianRelError": 0.0407
+          "r2": 0.9919,
+          "maxRelError": 0.0982,
+          "medianRelError": 0.0299
         },
         "holdout": {
-          "r2": 0.94793,
-          "maxRelError": 0.0972,
-          "medianRelError": 0.0244
+          "r2": 0.98218,
+          "maxRelError": 0.0738,
+          "medianRelError": 0.0273
         },
         "points": 12
       },
@@ -1472,25 +1472,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4540.6,
-          21.623,
-          107.77
+          4887.7,
+          4.7149,
+          74.664
         ],
         "cycles": [
-          6357.3,
-          33.347,
-          155.33
+          7337.4,
+          6.4916,
+          120.44
         ],
-        "cpi": 1.5098,
+        "cpi": 1.5158,
         "fit": {
-          "r2": 0.99337,
-          "maxRelError": 0.0879,
-          "medianRelError": 0.0327
+          "r2": 0.99404,
+          "maxRelError": 0.1939,
+          "medianRelError": 0.0578
         },
         "holdout": {
-          "r2": 0.98985,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.98039,
+          "maxRelError": 0.0766,
+          "medianRelError": 0.0766
         },
         "points": 9
       },
@@ -1501,25 +1501,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          348.55,
-          3.739,
-          80.491
+          348.22,
+          2.3664,
+          76.019
         ],
         "cycles": [
-          425.55,
-          5.236,
-          122.11
+          429.71,
+          3.1168,
+          125.15
         ],
-        "cpi": 1.409,
+        "cpi": 1.3582,
         "fit": {
-          "r2": 0.99999,
-          "maxRelError": 0.0075,
-          "medianRelError": 0.0026
+          "r2": 0.99998,
+          "maxRelError": 0.0077,
+          "medianRelError": 0.0032
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0277,
-          "medianRelError": 0.0277
+          "r2": 0.99998,
+          "maxRelError": 0.0236,
+          "medianRelError": 0.0236
         },
         "points": 8
       },
@@ -1530,12 +1530,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          593.33,
+          592.32,
           22.04,
           61.725
         ],
         "cycles": [
-          771.16,
+          772.17,
           31.51,
           94.583
         ],
@@ -1559,12 +1559,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          525.46,
+          522.44,
           21.08,
           66.699
         ],
         "cycles": [
-          695.98,
+          693.97,
           34.544,
           102.64
         ],
@@ -1587,23 +1587,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          353.67,
-          133.66
+          348.04,
+          57.016
         ],
         "cycles": [
-          432.58,
-          182.09
+          430.33,
+          63.538
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1142,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.002,
+          "medianRelError": 0.0007
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -1664,27 +1664,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6142.5,
-          11.786,
-          25.732,
-          143.36
+          1451.8,
+          3.3547,
+          2.9869,
+          101.14
         ],
         "cycles": [
-          8773.8,
-          19.454,
-          36.505,
-          212.24
+          942.12,
+          4.6936,
+          4.6865,
+          167.39
         ],
-        "cpi": 1.5756,
+        "cpi": 1.4883,
         "fit": {
-          "r2": 0.98217,
-          "maxRelError": 0.1311,
-          "medianRelError": 0.0372
+          "r2": 0.99094,
+          "maxRelError": 0.0866,
+          "medianRelError": 0.0395
         },
         "holdout": {
-          "r2": 0.89257,
-          "maxRelError": 0.185,
-          "medianRelError": 0.086
+          "r2": 0.94815,
+          "maxRelError": 0.1317,
+          "medianRelError": 0.048
         },
         "points": 12
       },
@@ -1695,25 +1695,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4492.4,
-          21.62,
-          107.77
+          4722.7,
+          5.3212,
+          73.97
         ],
         "cycles": [
-          6246.6,
-          33.327,
-          156.36
+          7081.2,
+          7.9373,
+          117.6
         ],
-        "cpi": 1.5125,
+        "cpi": 1.5453,
         "fit": {
-          "r2": 0.99342,
-          "maxRelError": 0.0873,
-          "medianRelError": 0.0329
+          "r2": 0.99556,
+          "maxRelError": 0.1411,
+          "medianRelError": 0.0365
         },
         "holdout": {
-          "r2": 0.98978,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.99945,
+          "maxRelError": 0.0088,
+          "medianRelError": 0.0088
         },
         "points": 9
       },
@@ -1724,25 +1724,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          332.91,
-          7.988,
-          65.418
+          331.64,
+          4.1163,
+          78.885
         ],
         "cycles": [
-          397.04,
-          13.984,
-          93.045
+          401.51,
+          5.867,
+          129.42
         ],
-        "cpi": 1.7349,
+        "cpi": 1.4405,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.004,
-          "medianRelError": 0.0009
+          "maxRelError": 0.0058,
+          "medianRelError": 0.0019
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0209,
-          "medianRelError": 0.0209
+          "maxRelError": 0.0211,
+          "medianRelError": 0.0211
         },
         "points": 8
       },
@@ -1753,12 +1753,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          574.16,
+          573.15,
           22.04,
           61.726
         ],
         "cycles": [
-          738.9,
+          739.91,
           31.51,
           94.584
         ],
@@ -1782,12 +1782,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          502.81,
+          499.79,
           21.082,
           66.695
         ],
         "cycles": [
-          660.49,
+          658.48,
           34.545,
           102.64
         ],
@@ -1810,23 +1810,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          334.65,
-          133.66
+          329.03,
+          57.016
         ],
         "cycles": [
-          400.56,
-          182.09
+          398.3,
+          63.539
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1141,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.0021,
+          "medianRelError": 0.0006
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -1840,27 +1840,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          19339,
-          2.7302,
-          37.77,
-          114.34
+          916.63,
+          1.7984,
+          2.9497,
+          96.56
         ],
         "cycles": [
-          36082,
-          3.6792,
-          63.17,
-          162.54
+          335.22,
+          2.2805,
+          4.9808,
+          158.44
         ],
-        "cpi": 1.5566,
+        "cpi": 1.4707,
         "fit": {
-          "r2": 0.99852,
-          "maxRelError": 0.1585,
-          "medianRelError": 0.0407
+          "r2": 0.99192,
+          "maxRelError": 0.098,
+          "medianRelError": 0.0298
         },
         "holdout": {
-          "r2": 0.94793,
-          "maxRelError": 0.0972,
-          "medianRelError": 0.0244
+          "r2": 0.98213,
+          "maxRelError": 0.0739,
+          "medianRelError": 0.0274
         },
         "points": 12
       },
@@ -1871,25 +1871,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          4521.7,
-          21.623,
-          107.77
+          4867.2,
+          4.715,
+          74.664
         ],
         "cycles": [
-          6325.2,
-          33.347,
-          155.33
+          7302.2,
+          6.4917,
+          120.44
         ],
-        "cpi": 1.5098,
+        "cpi": 1.5158,
         "fit": {
-          "r2": 0.99337,
-          "maxRelError": 0.0879,
-          "medianRelError": 0.0327
+          "r2": 0.99404,
+          "maxRelError": 0.1939,
+          "medianRelError": 0.0578
         },
         "holdout": {
-          "r2": 0.98985,
-          "maxRelError": 0.0333,
-          "medianRelError": 0.0333
+          "r2": 0.98038,
+          "maxRelError": 0.0766,
+          "medianRelError": 0.0766
         },
         "points": 9
       },
@@ -1900,25 +1900,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          330.07,
-          3.7398,
-          80.388
+          329.77,
+          2.3673,
+          75.903
         ],
         "cycles": [
-          394.36,
-          5.2374,
-          121.97
+          398.7,
+          3.1183,
+          124.98
         ],
-        "cpi": 1.4088,
+        "cpi": 1.3579,
         "fit": {
           "r2": 0.99999,
-          "maxRelError": 0.0081,
-          "medianRelError": 0.0024
+          "maxRelError": 0.0085,
+          "medianRelError": 0.0031
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0296,
-          "medianRelError": 0.0296
+          "r2": 0.99999,
+          "maxRelError": 0.0254,
+          "medianRelError": 0.0254
         },
         "points": 8
       },
@@ -1929,12 +1929,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          574.16,
+          573.15,
           22.04,
           61.726
         ],
         "cycles": [
-          738.9,
+          739.91,
           31.51,
           94.584
         ],
@@ -1958,12 +1958,12 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          502.81,
+          499.79,
           21.082,
           66.695
         ],
         "cycles": [
-          660.49,
+          658.48,
           34.545,
           102.64
         ],
@@ -1986,23 +1986,23 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          334.65,
-          133.66
+          329.03,
+          57.016
         ],
         "cycles": [
-          400.56,
-          182.09
+          398.3,
+          63.539
         ],
-        "cpi": 1.3623,
+        "cpi": 1.1141,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0011,
-          "medianRelError": 0.0003
+          "maxRelError": 0.0021,
+          "medianRelError": 0.0006
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0004,
-          "medianRelError": 0.0004
+          "maxRelError": 0.0009,
+          "medianRelError": 0.0009
         },
         "points": 5
       }
@@ -2062,27 +2062,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          6944,
-          12.634,
-          27.583,
-          147.34
+          1520.2,
+          3.4754,
+          3.9424,
+          108.26
         ],
         "cycles": [
-          9335.6,
-          21.179,
-          37.269,
-          220.43
+          946.33,
+          4.8072,
+          5.8683,
+          177.57
         ],
-        "cpi": 1.5786,
+        "cpi": 1.4691,
         "fit": {
-          "r2": 0.98135,
-          "maxRelError": 0.1334,
-          "medianRelError": 0.0364
+          "r2": 0.99103,
+          "maxRelError": 0.0877,
+          "medianRelError": 0.0418
         },
         "holdout": {
-          "r2": 0.89187,
-          "maxRelError": 0.1861,
-          "medianRelError": 0.091
+          "r2": 0.94292,
+          "maxRelError": 0.1374,
+          "medianRelError": 0.0405
         },
         "points": 12
       },
@@ -2093,25 +2093,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          5304.9,
-          29.088,
-          117.48
+          4788,
+          5.4413,
+          77.592
         ],
         "cycles": [
-          7198,
-          41.964,
-          169.99
+          7169.2,
+          8.1983,
+          126.46
         ],
-        "cpi": 1.4441,
+        "cpi": 1.5749,
         "fit": {
-          "r2": 0.99251,
-          "maxRelError": 0.0932,
-          "medianRelError": 0.0345
+          "r2": 0.99586,
+          "maxRelError": 0.1358,
+          "medianRelError": 0.0356
         },
         "holdout": {
-          "r2": 0.98895,
-          "maxRelError": 0.0358,
-          "medianRelError": 0.0358
+          "r2": 0.99949,
+          "maxRelError": 0.0079,
+          "medianRelError": 0.0079
         },
         "points": 9
       },
@@ -2122,25 +2122,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          332.29,
-          6.9878,
-          70.33
+          330.36,
+          4.2404,
+          88.154
         ],
         "cycles": [
-          397.66,
-          12.984,
-          99.837
+          400.72,
+          5.9906,
+          141.96
         ],
-        "cpi": 1.8334,
+        "cpi": 1.4279,
         "fit": {
           "r2": 1,
-          "maxRelError": 0.0041,
-          "medianRelError": 0.001
+          "maxRelError": 0.0051,
+          "medianRelError": 0.0016
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0.0209,
-          "medianRelError": 0.0209
+          "maxRelError": 0.0182,
+          "medianRelError": 0.0182
         },
         "points": 8
       },
@@ -2151,7 +2151,7 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          483.31,
+          481.29,
           22.444,
           75.383
         ],
@@ -2180,7 +2180,7 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          419.43,
+          417.41,
           22.476,
           79.862
         ],
@@ -2208,14 +2208,14 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          334.63,
-          137.53
+          334.97,
+          67.885
         ],
         "cycles": [
-          405.62,
-          192.66
+          412.04,
+          99.115
         ],
-        "cpi": 1.4012,
+        "cpi": 1.4598,
         "fit": {
           "r2": 1,
           "maxRelError": 0.0002,
@@ -2223,8 +2223,8 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0,
-          "medianRelError": 0
+          "maxRelError": 0.0002,
+          "medianRelError": 0.0002
         },
         "points": 5
       }
@@ -2238,27 +2238,27 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          23124,
-          2.4749,
-          48.495,
-          115.68
+          692.95,
+          1.8056,
+          4.3986,
+          105.97
         ],
         "cycles": [
-          40907,
-          3.4142,
-          77.413,
-          165.89
+          55.921,
+          2.2847,
+          6.6373,
+          171.84
         ],
-        "cpi": 1.5359,
+        "cpi": 1.4495,
         "fit": {
-          "r2": 0.99879,
-          "maxRelError": 0.1486,
-          "medianRelError": 0.0395
+          "r2": 0.99302,
+          "maxRelError": 0.0864,
+          "medianRelError": 0.0272
         },
         "holdout": {
-          "r2": 0.94358,
-          "maxRelError": 0.0951,
-          "medianRelError": 0.0191
+          "r2": 0.97712,
+          "maxRelError": 0.083,
+          "medianRelError": 0.0272
         },
         "points": 12
       },
@@ -2269,25 +2269,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          5334.1,
-          29.092,
-          117.48
+          4929.2,
+          4.2841,
+          79.66
         ],
         "cycles": [
-          7275.3,
-          41.985,
-          168.96
+          7393.1,
+          5.8679,
+          130.17
         ],
-        "cpi": 1.442,
+        "cpi": 1.5353,
         "fit": {
-          "r2": 0.99246,
-          "maxRelError": 0.0937,
-          "medianRelError": 0.0344
+          "r2": 0.99391,
+          "maxRelError": 0.2013,
+          "medianRelError": 0.062
         },
         "holdout": {
-          "r2": 0.989,
-          "maxRelError": 0.0358,
-          "medianRelError": 0.0358
+          "r2": 0.96897,
+          "maxRelError": 0.0927,
+          "medianRelError": 0.0927
         },
         "points": 9
       },
@@ -2298,25 +2298,25 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          330.1,
-          3.4898,
-          94.297
+          328.21,
+          2.3666,
+          87.671
         ],
         "cycles": [
-          395.65,
-          4.9872,
-          141.75
+          397.92,
+          3.1168,
+          141.02
         ],
-        "cpi": 1.4346,
+        "cpi": 1.3577,
         "fit": {
           "r2": 0.99999,
-          "maxRelError": 0.0078,
-          "medianRelError": 0.0025
+          "maxRelError": 0.0074,
+          "medianRelError": 0.0028
         },
         "holdout": {
-          "r2": 1,
-          "maxRelError": 0.0272,
-          "medianRelError": 0.0272
+          "r2": 0.99999,
+          "maxRelError": 0.0214,
+          "medianRelError": 0.0214
         },
         "points": 8
       },
@@ -2327,7 +2327,7 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          483.31,
+          481.29,
           22.444,
           75.383
         ],
@@ -2356,7 +2356,7 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "outputs"
         ],
         "insns": [
-          419.43,
+          417.41,
           22.476,
           79.862
         ],
@@ -2384,14 +2384,14 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
           "elements"
         ],
         "insns": [
-          334.63,
-          137.53
+          334.97,
+          67.885
         ],
         "cycles": [
-          405.62,
-          192.66
+          412.04,
+          99.115
         ],
-        "cpi": 1.4012,
+        "cpi": 1.4598,
         "fit": {
           "r2": 1,
           "maxRelError": 0.0002,
@@ -2399,8 +2399,8 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         },
         "holdout": {
           "r2": 1,
-          "maxRelError": 0,
-          "medianRelError": 0
+          "maxRelError": 0.0002,
+          "medianRelError": 0.0002
         },
         "points": 5
       }

@@ -28,17 +28,29 @@
 #define EARSHOT_SIMD 0
 #endif
 
-static inline int32_t earshot_srdhm(int32_t a, int32_t b) {
-  int64_t ab;
-  int64_t nudge;
+/* EARSHOT_HOT: always inlined (the requantization arithmetic, SIMD helpers). EARSHOT_OUTLINED: one
+ * copy that the kernels call, so that gcc -Os allocates the registers of its loops on their own
+ * (`unused`: no warning in a program that calls no kernel). */
+#if defined(__GNUC__)
+#define EARSHOT_HOT static inline __attribute__((always_inline))
+#define EARSHOT_OUTLINED static __attribute__((noinline, unused))
+#else
+#define EARSHOT_HOT static inline
+#define EARSHOT_OUTLINED static inline
+#endif
+
+EARSHOT_HOT int32_t earshot_srdhm(int32_t a, int32_t b) {
   if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-  ab = (int64_t)a * (int64_t)b;
-  nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  /* C99 division truncates toward zero, as gemmlowp requires */
-  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+  /*
+   * gemmlowp: (ab + nudge) / 2^31 truncated toward zero, nudge = 2^30 (ab >= 0) or 1 - 2^30 (ab < 0).
+   * Both cases equal floor((ab + 2^30) / 2^31): for ab < 0, trunc(v / 2^31) = ceil(v / 2^31)
+   * = floor((v + 2^31 - 1) / 2^31) with v = ab + 1 - 2^30. So one add and an arithmetic shift
+   * (gcc and arm-none-eabi-gcc shift negative values arithmetically).
+   */
+  return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
-static inline int32_t earshot_rdbpot(int32_t x, int exponent) {
+EARSHOT_HOT int32_t earshot_rdbpot(int32_t x, int exponent) {
   int32_t mask;
   int32_t remainder;
   int32_t threshold;
@@ -54,7 +66,7 @@ static inline int32_t earshot_wrap_add(int32_t a, int32_t b) {
   return (int32_t)((uint32_t)a + (uint32_t)b);
 }
 
-static inline int32_t earshot_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
+EARSHOT_HOT int32_t earshot_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
   int left = shift > 0 ? (int)shift : 0;
   int right = shift > 0 ? 0 : (int)-shift;
   return earshot_rdbpot(earshot_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
@@ -64,25 +76,103 @@ static inline int8_t earshot_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
-/* acc + sum over i < n of w[i] * (x[i] - input_zero_point) */
-static inline int32_t earshot_dot_s8(const int8_t *w, const int8_t *x, int n, int32_t input_zero_point, int32_t acc) {
-  int i = 0;
+
 #if EARSHOT_SIMD
-  /* -zero point in both int16 lanes */
-  const int32_t offset = (int32_t)(((uint32_t)(uint16_t)(-input_zero_point) << 16) | (uint32_t)(uint16_t)(-input_zero_point));
-  for (; i + 4 <= n; i += 4) {
-    uint32_t xw, ww;
-    memcpy(&xw, x + i, 4);
-    memcpy(&ww, w + i, 4);
-    /* lanes (byte 0, byte 2) and (byte 1, byte 3) of both words: the pairing is the same for x and w */
-    acc = __smlad(__sxtb16((int32_t)ww), __sxtab16(offset, (int32_t)xw), acc);
-    acc = __smlad(__sxtb16((int32_t)((ww >> 8) | (ww << 24))), __sxtab16(offset, (int32_t)((xw >> 8) | (xw << 24))), acc);
-  }
+/* SXTB16 / SXTAB16 of the word rotated right by 8 (bytes 1 and 3): the instructions' own ROR #8
+ * operand where inline assembly is available (gcc, clang, armclang), a separate rotate elsewhere. */
+#if defined(__GNUC__)
+EARSHOT_HOT int32_t earshot_sxtb16_ror8(uint32_t v) {
+  int32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+  return r;
+}
+EARSHOT_HOT int32_t earshot_sxtab16_ror8(int32_t a, uint32_t v) {
+  int32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
+  return r;
+}
+#else
+EARSHOT_HOT int32_t earshot_sxtb16_ror8(uint32_t v) { return __sxtb16((int32_t)((v >> 8) | (v << 24))); }
+EARSHOT_HOT int32_t earshot_sxtab16_ror8(int32_t a, uint32_t v) { return __sxtab16(a, (int32_t)((v >> 8) | (v << 24))); }
 #endif
-  for (; i < n; i++) acc += (int32_t)w[i] * ((int32_t)x[i] - input_zero_point);
-  return acc;
+#endif
+
+/* bias, requantization, output zero point and the fused activation of one accumulator */
+EARSHOT_OUTLINED int8_t earshot_requant_s8(int32_t acc, int32_t bias, int32_t multiplier, int32_t shift,
+                                        int32_t output_zero_point, int32_t act_min, int32_t act_max) {
+  acc = earshot_wrap_add(acc, bias);
+  return earshot_clamp_s8(earshot_mbqm(acc, multiplier, shift) + output_zero_point, act_min, act_max);
 }
 
+/*
+ * Two output channels at once, sharing every input load (and its zero-point subtraction):
+ *   acc0 = sum over r < rows, i < n of w[r * w_row_stride + i] * (x[r * x_row_stride + i] - zp)
+ *   acc1 = the same with the weights w_oc_stride further (w_oc_stride 0: acc1 = acc0).
+ * A span of n bytes is one kernel row's valid taps times the input channels, contiguous in NHWC
+ * input and in OHWI weights, so no bounds test or index arithmetic runs per tap.
+ */
+EARSHOT_OUTLINED void earshot_mac2_rows_s8(const int8_t *x, int x_row_stride, const int8_t *w, int w_row_stride,
+                                      int w_oc_stride, int rows, int n, int32_t input_zero_point,
+                                      int32_t *acc0_out, int32_t *acc1_out) {
+  int32_t acc0 = 0;
+  int32_t acc1 = 0;
+#if EARSHOT_SIMD
+  /* -zero point in both int16 lanes: SXTAB16 adds it while widening (x - zp fits in int16) */
+  const int32_t offset = (int32_t)(((uint32_t)(uint16_t)(-input_zero_point) << 16) | (uint32_t)(uint16_t)(-input_zero_point));
+#endif
+  for (; rows > 0; rows--) {
+    const int8_t *xp = x;
+    const int8_t *wp = w;
+    int i = n;
+#if EARSHOT_SIMD
+    for (; i >= 4; i -= 4) {
+      uint32_t xw, w0, w1;
+      int32_t xa, xb;
+      memcpy(&xw, xp, 4);
+      memcpy(&w0, wp, 4);
+      memcpy(&w1, wp + w_oc_stride, 4);
+      /* lanes (byte 0, byte 2) and (byte 1, byte 3): the same pairing for x and w */
+      xa = __sxtab16(offset, (int32_t)xw);
+      xb = earshot_sxtab16_ror8(offset, xw);
+      acc0 = __smlad(__sxtb16((int32_t)w0), xa, acc0);
+      acc0 = __smlad(earshot_sxtb16_ror8(w0), xb, acc0);
+      acc1 = __smlad(__sxtb16((int32_t)w1), xa, acc1);
+      acc1 = __smlad(earshot_sxtb16_ror8(w1), xb, acc1);
+      xp += 4;
+      wp += 4;
+    }
+#else
+    for (; i >= 4; i -= 4) {
+      const int32_t x0 = (int32_t)xp[0] - input_zero_point;
+      const int32_t x1 = (int32_t)xp[1] - input_zero_point;
+      const int32_t x2 = (int32_t)xp[2] - input_zero_point;
+      const int32_t x3 = (int32_t)xp[3] - input_zero_point;
+      const int8_t *wq = wp + w_oc_stride;
+      acc0 += (int32_t)wp[0] * x0 + (int32_t)wp[1] * x1 + (int32_t)wp[2] * x2 + (int32_t)wp[3] * x3;
+      acc1 += (int32_t)wq[0] * x0 + (int32_t)wq[1] * x1 + (int32_t)wq[2] * x2 + (int32_t)wq[3] * x3;
+      xp += 4;
+      wp += 4;
+    }
+#endif
+    for (; i > 0; i--) {
+      const int32_t xv = (int32_t)*xp++ - input_zero_point;
+      acc0 += (int32_t)wp[0] * xv;
+      acc1 += (int32_t)wp[w_oc_stride] * xv;
+      wp++;
+    }
+    x += x_row_stride;
+    w += w_row_stride;
+  }
+  *acc0_out = acc0;
+  *acc1_out = acc1;
+}
+
+/*
+ * Per output position the valid kernel rows [ky0, ky1) and columns [kx0, kx1) are computed once
+ * (padding never reaches the inner loops); output channels go in pairs (earshot_mac2_rows_s8), an
+ * odd last channel as a pair with itself. A 1x1 (pointwise) conv is one span of in_c per channel:
+ * a plain int8 GEMM over channels.
+ */
 static inline void earshot_conv2d_s8(const int8_t *input, int in_h, int in_w, int in_c,
                                      const int8_t *weights, const int32_t *bias,
                                      const int32_t *multipliers, const int32_t *shifts,
@@ -91,29 +181,115 @@ static inline void earshot_conv2d_s8(const int8_t *input, int in_h, int in_w, in
                                      int8_t *output, int out_h, int out_w, int out_c,
                                      int32_t input_zero_point, int32_t output_zero_point,
                                      int32_t act_min, int32_t act_max) {
-  int oy, ox, oc, ky, kx;
+  const int x_row_stride = in_w * in_c;
+  const int w_row_stride = kernel_w * in_c;
+  const int w_oc_stride = kernel_h * w_row_stride;
+  int oy, ox, oc;
+  int8_t *out = output;
   for (oy = 0; oy < out_h; oy++) {
+    const int y0 = oy * stride_h - pad_top;
+    const int ky0 = y0 < 0 ? -y0 : 0;
+    const int ky1 = kernel_h < in_h - y0 ? kernel_h : in_h - y0;
+    const int rows = ky1 > ky0 ? ky1 - ky0 : 0;
     for (ox = 0; ox < out_w; ox++) {
-      for (oc = 0; oc < out_c; oc++) {
-        int32_t acc = 0;
-        for (ky = 0; ky < kernel_h; ky++) {
-          const int iy = oy * stride_h - pad_top + ky;
-          if (iy < 0 || iy >= in_h) continue;
-          for (kx = 0; kx < kernel_w; kx++) {
-            const int ix = ox * stride_w - pad_left + kx;
-            if (ix < 0 || ix >= in_w) continue;
-            acc = earshot_dot_s8(weights + ((oc * kernel_h + ky) * kernel_w + kx) * in_c, input + (iy * in_w + ix) * in_c,
-                                 in_c, input_zero_point, acc);
-          }
-        }
-        acc = earshot_wrap_add(acc, bias[oc]);
-        acc = earshot_mbqm(acc, multipliers[oc], shifts[oc]) + output_zero_point;
-        output[(oy * out_w + ox) * out_c + oc] = earshot_clamp_s8(acc, act_min, act_max);
+      const int x0 = ox * stride_w - pad_left;
+      const int kx0 = x0 < 0 ? -x0 : 0;
+      const int kx1 = kernel_w < in_w - x0 ? kernel_w : in_w - x0;
+      const int n = kx1 > kx0 ? (kx1 - kx0) * in_c : 0;
+      const int8_t *x = input + ((y0 + ky0) * in_w + (x0 + kx0)) * in_c;
+      const int8_t *w = weights + (ky0 * kernel_w + kx0) * in_c;
+      for (oc = 0; oc < out_c; oc += 2) {
+        const int pair = oc + 1 < out_c;
+        int32_t acc0, acc1;
+        earshot_mac2_rows_s8(x, x_row_stride, w, w_row_stride, pair ? w_oc_stride : 0, rows, n, input_zero_point, &acc0, &acc1);
+        out[oc] = earshot_requant_s8(acc0, bias[oc], multipliers[oc], shifts[oc], output_zero_point, act_min, act_max);
+        if (pair) out[oc + 1] = earshot_requant_s8(acc1, bias[oc + 1], multipliers[oc + 1], shifts[oc + 1], output_zero_point, act_min, act_max);
+        w += 2 * w_oc_stride;
       }
+      out += out_c;
     }
   }
 }
 
+/*
+ * Four depthwise output channels of one multiplier index: input channels c..c+3 (adjacent, x steps
+ * x_step bytes per kernel column) with weights w_lane bytes apart (the multiplier; w steps w_step):
+ *   acc[k] = sum over rows x cols of w[.. + k * w_lane] * (x[.. + k] - zp).
+ * The portable loop; called with w_lane 1 or not, so that gcc specialises the common multiplier 1.
+ */
+EARSHOT_HOT void earshot_dw4_loop_s8(const int8_t *x, const int8_t *w, int x_step, int w_step, int w_lane,
+                                     int x_row_stride, int w_row_stride, int rows, int cols,
+                                     int32_t input_zero_point, int32_t *acc) {
+  int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+  for (; rows > 0; rows--) {
+    const int8_t *xp = x;
+    const int8_t *wp = w;
+    int k;
+    for (k = cols; k > 0; k--) {
+      acc0 += (int32_t)wp[0] * ((int32_t)xp[0] - input_zero_point);
+      acc1 += (int32_t)wp[w_lane] * ((int32_t)xp[1] - input_zero_point);
+      acc2 += (int32_t)wp[2 * w_lane] * ((int32_t)xp[2] - input_zero_point);
+      acc3 += (int32_t)wp[3 * w_lane] * ((int32_t)xp[3] - input_zero_point);
+      xp += x_step;
+      wp += w_step;
+    }
+    x += x_row_stride;
+    w += w_row_stride;
+  }
+  acc[0] = acc0;
+  acc[1] = acc1;
+  acc[2] = acc2;
+  acc[3] = acc3;
+}
+
+/* earshot_dw4_loop_s8; with SIMD and multiplier 1 one 32-bit load of input and of weights per tap. */
+EARSHOT_OUTLINED void earshot_dw4_s8(const int8_t *x, const int8_t *w, int x_step, int w_step, int w_lane,
+                                     int x_row_stride, int w_row_stride, int rows, int cols,
+                                     int32_t input_zero_point, int32_t *acc) {
+  if (w_lane != 1) {
+    earshot_dw4_loop_s8(x, w, x_step, w_step, w_lane, x_row_stride, w_row_stride, rows, cols, input_zero_point, acc);
+  } else {
+#if EARSHOT_SIMD
+    int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+    const int32_t offset = (int32_t)(((uint32_t)(uint16_t)(-input_zero_point) << 16) | (uint32_t)(uint16_t)(-input_zero_point));
+    for (; rows > 0; rows--) {
+      const int8_t *xp = x;
+      const int8_t *wp = w;
+      int k;
+      for (k = cols; k > 0; k--) {
+        uint32_t xw, ww;
+        int32_t xa, xb, wa, wb;
+        memcpy(&xw, xp, 4);
+        memcpy(&ww, wp, 4);
+        xa = __sxtab16(offset, (int32_t)xw); /* channels 0 (bottom) and 2 (top), minus zp */
+        xb = earshot_sxtab16_ror8(offset, xw); /* channels 1 and 3 */
+        wa = __sxtb16((int32_t)ww);
+        wb = earshot_sxtb16_ror8(ww);
+        acc0 = __smlabb(wa, xa, acc0);
+        acc2 = __smlatt(wa, xa, acc2);
+        acc1 = __smlabb(wb, xb, acc1);
+        acc3 = __smlatt(wb, xb, acc3);
+        xp += x_step;
+        wp += w_step;
+      }
+      x += x_row_stride;
+      w += w_row_stride;
+    }
+    acc[0] = acc0;
+    acc[1] = acc1;
+    acc[2] = acc2;
+    acc[3] = acc3;
+#else
+    earshot_dw4_loop_s8(x, w, x_step, w_step, 1, x_row_stride, w_row_stride, rows, cols, input_zero_point, acc);
+#endif
+  }
+}
+
+/*
+ * Valid kernel rows and columns once per output position. Per multiplier index m, four input
+ * channels at a time (earshot_dw4_s8: four accumulators; with multiplier 1 and SIMD one 32-bit load
+ * of input and weights per tap), the last in_c % 4 channels one at a time.
+ */
 static inline void earshot_depthwise_conv2d_s8(const int8_t *input, int in_h, int in_w, int in_c,
                                                const int8_t *weights, const int32_t *bias,
                                                const int32_t *multipliers, const int32_t *shifts,
@@ -123,32 +299,57 @@ static inline void earshot_depthwise_conv2d_s8(const int8_t *input, int in_h, in
                                                int32_t input_zero_point, int32_t output_zero_point,
                                                int32_t act_min, int32_t act_max) {
   const int out_c = in_c * depth_multiplier;
+  const int x_row_stride = in_w * in_c;
+  const int w_row_stride = kernel_w * out_c;
+  const int in_c4 = in_c - in_c % 4;
   int oy, ox, ic, m, ky, kx;
+  int8_t *out = output;
   for (oy = 0; oy < out_h; oy++) {
+    const int y0 = oy * stride_h - pad_top;
+    const int ky0 = y0 < 0 ? -y0 : 0;
+    const int ky1 = kernel_h < in_h - y0 ? kernel_h : in_h - y0;
     for (ox = 0; ox < out_w; ox++) {
-      for (ic = 0; ic < in_c; ic++) {
-        for (m = 0; m < depth_multiplier; m++) {
+      const int x0 = ox * stride_w - pad_left;
+      const int kx0 = x0 < 0 ? -x0 : 0;
+      const int kx1 = kernel_w < in_w - x0 ? kernel_w : in_w - x0;
+      const int8_t *x = input + ((y0 + ky0) * in_w + (x0 + kx0)) * in_c;
+      const int8_t *w = weights + (ky0 * kernel_w + kx0) * out_c;
+      for (m = 0; m < depth_multiplier; m++) {
+        int c;
+        for (c = 0; c < in_c4; c += 4) {
+          int32_t acc[4];
+          earshot_dw4_s8(x + c, w + c * depth_multiplier + m, in_c, out_c, depth_multiplier, x_row_stride, w_row_stride,
+                         ky1 - ky0, kx1 - kx0, input_zero_point, acc);
+          for (ic = 0; ic < 4; ic++) {
+            const int oc = (c + ic) * depth_multiplier + m;
+            out[oc] = earshot_requant_s8(acc[ic], bias[oc], multipliers[oc], shifts[oc], output_zero_point, act_min, act_max);
+          }
+        }
+        for (ic = in_c4; ic < in_c; ic++) {
           const int oc = ic * depth_multiplier + m;
           int32_t acc = 0;
-          for (ky = 0; ky < kernel_h; ky++) {
-            const int iy = oy * stride_h - pad_top + ky;
-            if (iy < 0 || iy >= in_h) continue;
-            for (kx = 0; kx < kernel_w; kx++) {
-              const int ix = ox * stride_w - pad_left + kx;
-              if (ix < 0 || ix >= in_w) continue;
-              acc += (int32_t)weights[(ky * kernel_w + kx) * out_c + oc] *
-                     ((int32_t)input[(iy * in_w + ix) * in_c + ic] - input_zero_point);
+          const int8_t *xr = x + ic;
+          const int8_t *wr = w + oc;
+          for (ky = ky0; ky < ky1; ky++) {
+            const int8_t *xp = xr;
+            const int8_t *wp = wr;
+            for (kx = kx0; kx < kx1; kx++) {
+              acc += (int32_t)*wp * ((int32_t)*xp - input_zero_point);
+              xp += in_c;
+              wp += out_c;
             }
+            xr += x_row_stride;
+            wr += w_row_stride;
           }
-          acc = earshot_wrap_add(acc, bias[oc]);
-          acc = earshot_mbqm(acc, multipliers[oc], shifts[oc]) + output_zero_point;
-          output[(oy * out_w + ox) * out_c + oc] = earshot_clamp_s8(acc, act_min, act_max);
+          out[oc] = earshot_requant_s8(acc, bias[oc], multipliers[oc], shifts[oc], output_zero_point, act_min, act_max);
         }
       }
+      out += out_c;
     }
   }
 }
 
+/* Units in pairs sharing the input loads (earshot_mac2_rows_s8 with one span of in_depth). */
 static inline void earshot_fully_connected_s8(const int8_t *input, int batches, int in_depth,
                                               const int8_t *weights, const int32_t *bias,
                                               const int32_t *multipliers, const int32_t *shifts,
@@ -158,11 +359,13 @@ static inline void earshot_fully_connected_s8(const int8_t *input, int batches, 
   int b, u;
   for (b = 0; b < batches; b++) {
     const int8_t *x = input + b * in_depth;
-    for (u = 0; u < units; u++) {
-      int32_t acc = earshot_dot_s8(weights + u * in_depth, x, in_depth, input_zero_point, 0);
-      acc = earshot_wrap_add(acc, bias[u]);
-      acc = earshot_mbqm(acc, multipliers[u], shifts[u]) + output_zero_point;
-      output[b * units + u] = earshot_clamp_s8(acc, act_min, act_max);
+    int8_t *out = output + b * units;
+    for (u = 0; u < units; u += 2) {
+      const int pair = u + 1 < units;
+      int32_t acc0, acc1;
+      earshot_mac2_rows_s8(x, 0, weights + u * in_depth, 0, pair ? in_depth : 0, 1, in_depth, input_zero_point, &acc0, &acc1);
+      out[u] = earshot_requant_s8(acc0, bias[u], multipliers[u], shifts[u], output_zero_point, act_min, act_max);
+      if (pair) out[u + 1] = earshot_requant_s8(acc1, bias[u + 1], multipliers[u + 1], shifts[u + 1], output_zero_point, act_min, act_max);
     }
   }
 }
