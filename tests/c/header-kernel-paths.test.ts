@@ -46,7 +46,7 @@ const SPECS: Record<string, ModelSpec> = {
   },
   // depthwise multiplier 1 over 6 channels (a group of 4 and 2 single channels) with stride 2 and
   // SAME borders, over 8 channels with a 5x3 kernel (two groups, wide borders), multiplier 3 with
-  // stride 2, then a 1-unit... 5-unit dense
+  // stride 2, a 2x3 VALID depthwise with column stride 2, then a 5-unit dense
   depthwiseBorders: {
     version: 1,
     input: { shape: IN },
