@@ -7,7 +7,8 @@
  *
  *   npx tsx scripts/fit-costs.ts            (about a minute; needs gcc, arm-none-eabi-gcc, qemu)
  *
- * Each op's cycles = a + b·x1 + c·x2 … (non-negative least squares, weighted for relative error);
+ * Each op's cycles = a + b·x1 + c·x2 … (non-negative least squares, weighted for relative error;
+ * conv and depthwise MACs count only in-bounds kernel taps, as the loops do);
  * every 4th shape is held out for a separate fit that reports the hold-out error.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { featureOpCounts } from '../src/core/dsp/feature-cost.ts';
 import { FEATURE_COST_TERMS, featureCostRegressors } from '../src/core/mcu/earshot-costs.ts';
 import { featuresCSource } from '../src/core/export/c-features.ts';
 import { hashFiles, renderTableModule } from './code-size.ts';
+import { convLoopWork, inBoundsTaps, type ConvWindow } from '../src/core/mcu/kernel-taps.ts';
 import { fitNonNegative, fitStats, type FitStats } from '../src/core/mcu/linear-fit.ts';
 import {
   buildElf, buildPlugin, CORE_BUILDS, countInsns, diffHist, disassembly, histCycles, HERE, timingModelOf,
@@ -36,11 +38,19 @@ interface OpSweep {
 
 const outDim = (n: number, k: number, s: number, same: number): number => (same ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
 
-/** Nominal work counts, as the estimator sees a layer (padding included, as in LayerInfo.macs). */
+const windowOf = (kh: number, kw: number, s: number, same: number): ConvWindow => ({ kernel: [kh, kw], strides: [s, s], padding: same ? 'same' : 'valid' });
+
+/**
+ * Work counts per shape. Conv and depthwise count the work kernels.h does (kernel-taps.ts): MACs
+ * of the in-bounds kernel taps only (the loops skip SAME padding), not the nominal outputs·kh·kw of
+ * LayerInfo.macs; conv also its row spans and their bytes left after the 4-byte loop
+ * (convLoopWork), depthwise the MACs of multiplier > 1 apart. The estimator's earshot tables use the
+ * same counts (OpCostTable.inBoundsTaps). Dense, pools and add: nominal counts (no padding).
+ */
 export const SWEEPS: OpSweep[] = [
   {
     op: 'conv',
-    terms: ['call', 'macs', 'taps', 'outputs'],
+    terms: ['call', 'validMacs', 'rows', 'tailBytes', 'outputs'],
     // in_h in_w in_c out_c kh kw stride same
     shapes: [
       [49, 10, 1, 16, 10, 4, 2, 1], [49, 10, 1, 8, 3, 3, 1, 1], [25, 5, 16, 16, 3, 3, 1, 1], [12, 12, 8, 16, 3, 3, 1, 1],
@@ -49,21 +59,24 @@ export const SWEEPS: OpSweep[] = [
     ],
     regressors: ([h, w, c, oc, kh, kw, s, same]) => {
       const outputs = outDim(h!, kh!, s!, same!) * outDim(w!, kw!, s!, same!) * oc!;
-      return [1, outputs * kh! * kw! * c!, outputs * kh! * kw!, outputs];
+      const work = convLoopWork(h!, w!, c!, oc!, windowOf(kh!, kw!, s!, same!));
+      return [1, work.macs, work.rows, work.tailBytes, outputs];
     },
   },
   {
     op: 'depthwise',
-    terms: ['call', 'macs', 'outputs'],
+    // depth multiplier > 1 runs the general 4-channel loop (no SIMD loads): its own per-MAC cost
+    terms: ['call', 'validMacs', 'validMacsMultiplier', 'outputs'],
     // in_h in_w in_c mult kh kw stride same
     shapes: [
       [10, 10, 32, 1, 5, 5, 1, 1], [25, 5, 64, 1, 3, 3, 1, 1], [12, 12, 8, 1, 3, 3, 2, 1], [25, 5, 16, 1, 3, 3, 1, 1],
       [20, 8, 4, 2, 3, 3, 1, 0], [6, 6, 64, 1, 1, 1, 1, 0], [16, 16, 16, 1, 3, 3, 1, 1], [8, 8, 32, 2, 3, 3, 2, 1],
-      [12, 10, 8, 1, 5, 3, 1, 1],
+      [12, 10, 8, 1, 5, 3, 1, 1], [10, 10, 8, 2, 5, 5, 1, 1],
     ],
     regressors: ([h, w, c, m, kh, kw, s, same]) => {
       const outputs = outDim(h!, kh!, s!, same!) * outDim(w!, kw!, s!, same!) * c! * m!;
-      return [1, outputs * kh! * kw!, outputs];
+      const macs = inBoundsTaps(h!, w!, windowOf(kh!, kw!, s!, same!)) * c! * m!;
+      return [1, m === 1 ? macs : 0, m === 1 ? 0 : macs, outputs];
     },
   },
   {
@@ -249,10 +262,14 @@ export function measureAll(log: (s: string) => void = console.log): Record<strin
 }
 
 /**
- * The files whose text determines the measured counts (and, for features, the op counts they are
- * fitted to: src/core/dsp/feature-cost.ts); the generated table records their hash.
+ * The files whose text determines the measured counts and the regressors they are fitted to (this
+ * script's sweeps, the in-bounds taps of src/core/mcu/kernel-taps.ts, the feature op counts of
+ * src/core/dsp/feature-cost.ts); the generated table records their hash.
  */
-export const MEASURED_SOURCES = ['src/core/export/c/kernels.h', 'src/core/export/c/features.h', 'src/core/dsp/feature-cost.ts', 'tools/qemu-insn/kernel-bench.c', 'tools/qemu-insn/insn-count.ts', 'tools/arm/cortex-m.ts'];
+export const MEASURED_SOURCES = [
+  'src/core/export/c/kernels.h', 'src/core/export/c/features.h', 'src/core/dsp/feature-cost.ts', 'src/core/mcu/kernel-taps.ts', 'scripts/fit-costs.ts',
+  'tools/qemu-insn/kernel-bench.c', 'tools/qemu-insn/insn-count.ts', 'tools/arm/cortex-m.ts',
+];
 
 export function sourcesHash(root: string): string {
   return hashFiles(root, MEASURED_SOURCES);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import { layerCycles } from '../../src/core/mcu/cost.ts';
+import { convLoopWork, inBoundsTaps } from '../../src/core/mcu/kernel-taps.ts';
 import { costEntry, INT8_COSTS } from '../../src/core/mcu/cost-tables.ts';
 import { lowerSpec } from '../../src/core/mcu/lower.ts';
 import { CORE_IDS, RUNTIME_IDS } from '../../src/core/mcu/types.ts';
@@ -23,7 +24,12 @@ const net = (filters: number, units = 8) =>
 
 describe('per-op cost functions', () => {
   it('every table is finite and positive', () => {
-    for (const r of RUNTIME_IDS) for (const c of CORE_IDS) for (const v of Object.values(INT8_COSTS[r][c].table)) expect(v > 0 && Number.isFinite(v), `${r}/${c}`).toBe(true);
+    for (const r of RUNTIME_IDS)
+      for (const c of CORE_IDS)
+        for (const [k, v] of Object.entries(INT8_COSTS[r][c].table)) {
+          if (k === 'inBoundsTaps') expect(v, `${r}/${c}`).toBe(true);
+          else expect(typeof v === 'number' && v > 0 && Number.isFinite(v), `${r}/${c}/${k}`).toBe(true);
+        }
   });
 
   it('more filters -> more cycles in every conv-like layer, for every runtime, core and dtype', () => {
@@ -69,6 +75,35 @@ describe('per-op cost functions', () => {
     const conv = (k: number) => lowerSpec(analyzeSpec({ version: 1, input: { shape: [16, 16, 8] }, layers: [{ type: 'conv2d', name: 'c', filters: 8, kernelSize: k, padding: 'same' }, { type: 'flatten' }, { type: 'dense', units: 2 }] }))[0]!;
     const [c1, c3, c5] = [conv(1), conv(3), conv(5)].map((d) => layerCycles(d, t));
     expect((c5! - c3!) / (c3! - c1!)).toBeCloseTo((25 - 9) / (9 - 1), 6);
+  });
+
+  it('earshot tables count in-bounds MACs (the kernels skip SAME padding); the published-measurement tables count nominal MACs', () => {
+    const one = (layer: Record<string, unknown>) =>
+      lowerSpec(analyzeSpec({ version: 1, input: { shape: [5, 6, 3] }, layers: [{ name: 'k', ...layer } as never, { type: 'flatten' }, { type: 'dense', units: 2 }] }))[0]!;
+    const conv = one({ type: 'conv2d', filters: 5, kernelSize: 3, padding: 'same' });
+    const dw = one({ type: 'depthwiseConv2d', kernelSize: [3, 5], padding: 'same' });
+    const dw2 = one({ type: 'depthwiseConv2d', kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' });
+    const [convOut, dwOut, dw2Out] = [5 * 6 * 5, 5 * 6 * 3, 3 * 3 * 6];
+    for (const core of CORE_IDS)
+      for (const r of ['earshot-c', 'earshot-simd'] as const) {
+        const t = INT8_COSTS[r][core].table;
+        expect(t.inBoundsTaps, `${r}/${core}`).toBe(true);
+        const w = convLoopWork(5, 6, 3, 5, { kernel: [3, 3], strides: [1, 1], padding: 'same' });
+        expect(w.macs).toBeLessThan(conv.info.macs);
+        const want = w.macs * t.convCyclesPerMac + w.rows * t.convCyclesPerRow! + w.tailBytes * t.convCyclesPerTailByte! + convOut * t.cyclesPerOutput + t.layerOverheadCycles;
+        expect(layerCycles(conv, t)).toBeCloseTo(want, 6);
+        const dwMacs = inBoundsTaps(5, 6, { kernel: [3, 5], strides: [1, 1], padding: 'same' }) * 3;
+        expect(layerCycles(dw, t)).toBeCloseTo(dwMacs * t.depthwiseCyclesPerMac + dwOut * t.depthwiseCyclesPerOutput! + t.layerOverheadCycles, 6);
+        const dw2Macs = inBoundsTaps(5, 6, { kernel: [3, 3], strides: [2, 2], padding: 'same' }) * 6;
+        expect(layerCycles(dw2, t)).toBeCloseTo(dw2Macs * t.depthwiseCyclesPerMacMultiplier! + dw2Out * t.depthwiseCyclesPerOutput! + t.layerOverheadCycles, 6);
+      }
+    for (const core of CORE_IDS)
+      for (const r of ['tflm-cmsis-nn', 'tflm-reference', 'vendor'] as const) {
+        const t = INT8_COSTS[r][core].table;
+        expect(t.inBoundsTaps, `${r}/${core}`).toBeUndefined();
+        expect(layerCycles(conv, t)).toBeCloseTo(conv.info.macs * t.convCyclesPerMac + convOut * t.cyclesPerOutput + t.layerOverheadCycles, 6);
+        expect(layerCycles(dw2, t)).toBeCloseTo(dw2.info.macs * t.depthwiseCyclesPerMac + dw2Out * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles, 6);
+      }
   });
 
   it('soft-float cores pay more for float32 than FPU cores, and float32 costs at least int8 portable C', () => {

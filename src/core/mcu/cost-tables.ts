@@ -54,7 +54,9 @@ function scale(t: OpCostTable, f: number | { mac: number; dense: number; output:
   const opt = (v: number | undefined, k: number): number | undefined => (v === undefined ? undefined : v * k);
   return {
     convCyclesPerMac: t.convCyclesPerMac * g.mac,
-    ...(t.convCyclesPerTap !== undefined ? { convCyclesPerTap: opt(t.convCyclesPerTap, g.mac) } : {}),
+    ...(t.convCyclesPerRow !== undefined ? { convCyclesPerRow: opt(t.convCyclesPerRow, g.mac) } : {}),
+    ...(t.convCyclesPerTailByte !== undefined ? { convCyclesPerTailByte: opt(t.convCyclesPerTailByte, g.mac) } : {}),
+    ...(t.depthwiseCyclesPerMacMultiplier !== undefined ? { depthwiseCyclesPerMacMultiplier: opt(t.depthwiseCyclesPerMacMultiplier, g.mac) } : {}),
     depthwiseCyclesPerMac: t.depthwiseCyclesPerMac * g.mac,
     denseCyclesPerMac: t.denseCyclesPerMac * g.dense,
     cyclesPerOutput: t.cyclesPerOutput * g.output,
@@ -66,6 +68,7 @@ function scale(t: OpCostTable, f: number | { mac: number; dense: number; output:
     elementwiseCyclesPerElement: t.elementwiseCyclesPerElement * g.other,
     softmaxCyclesPerElement: t.softmaxCyclesPerElement * g.other,
     layerOverheadCycles,
+    ...(t.inBoundsTaps ? { inBoundsTaps: true as const } : {}),
   };
 }
 

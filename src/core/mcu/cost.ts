@@ -1,9 +1,12 @@
 /**
  * One pure cost function per op type: cycles = f(layer shapes, cost table). The table holds the
  * constants for one (core, runtime, dtype) (cost-tables.ts names the evidence of each), so the
- * same formulas serve int8 and float32. Flash bytes of each layer's parameters are here too.
+ * same formulas serve int8 and float32. Conv-like layers count MACs as their table was fitted:
+ * nominally (padding included) or, with OpCostTable.inBoundsTaps (Earshot's kernels, which skip
+ * SAME padding), only the in-bounds kernel taps. Flash bytes of each layer's parameters are here too.
  */
-import type { LayerInfo } from '../model/spec.ts';
+import type { LayerInfo, LayerSpec, Padding } from '../model/spec.ts';
+import { convLoopWork, inBoundsTaps, type ConvWindow } from './kernel-taps.ts';
 import type { DeployedLayer } from './lower.ts';
 import type { Dtype, OpCostTable } from './types.ts';
 
@@ -12,18 +15,45 @@ const outputs = (l: LayerInfo): number => count(l.outputShape);
 const inputElements = (l: LayerInfo): number => count(l.inputShapes[0] ?? []);
 const pairOf = (v: unknown): [number, number] => (Array.isArray(v) ? [v[0] as number, v[1] as number] : [v as number, v as number]);
 
-/** Kernel taps of a conv (outputs · kh · kw) = MACs / input channels. */
-const convTaps = (l: LayerInfo): number => l.macs / Math.max(1, l.inputShapes[0]?.[2] ?? 1);
-
-export function conv2dCycles(l: LayerInfo, t: OpCostTable): number {
-  return l.macs * t.convCyclesPerMac + convTaps(l) * (t.convCyclesPerTap ?? 0) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
+/** Kernel size, strides and padding of a conv-like layer of a normalized spec. */
+export function convWindowOf(spec: LayerSpec): ConvWindow {
+  const s = spec as unknown as Record<string, unknown>;
+  return { kernel: pairOf(s.kernelSize ?? 1), strides: pairOf(s.strides ?? 1), padding: (s.padding as Padding | undefined) ?? 'valid' };
 }
 
-export function depthwiseConv2dCycles(l: LayerInfo, t: OpCostTable): number {
-  return l.macs * t.depthwiseCyclesPerMac + outputs(l) * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles;
+/** Per-channel kernel taps over the output positions that land inside the input (tables with inBoundsTaps). */
+const inBounds = (l: LayerInfo, w: ConvWindow): number => inBoundsTaps(l.inputShapes[0]![0]!, l.inputShapes[0]![1]!, w);
+
+const POINTWISE: ConvWindow = { kernel: [1, 1], strides: [1, 1], padding: 'valid' };
+
+/**
+ * Cycles of a conv's MAC loop: nominal MACs (LayerInfo.macs, padding included) × cycles/MAC, or,
+ * for tables fitted on kernels.h (inBoundsTaps), its in-bounds MACs, row spans and tail bytes.
+ */
+function convLoopCycles(inShape: readonly number[], outC: number, nominalMacs: number, w: ConvWindow, t: OpCostTable): number {
+  if (!t.inBoundsTaps) return nominalMacs * t.convCyclesPerMac;
+  const work = convLoopWork(inShape[0]!, inShape[1]!, inShape[2] ?? 1, outC, w);
+  return work.macs * t.convCyclesPerMac + work.rows * (t.convCyclesPerRow ?? 0) + work.tailBytes * (t.convCyclesPerTailByte ?? 0);
 }
 
-/** Split of a separable conv into its depthwise and pointwise parts (two deployed ops). */
+/** Depthwise MACs × cycles/MAC (in-bounds MACs with inBoundsTaps; multiplier > 1 at its own rate if the table has one). */
+function depthwiseMacCycles(nominalMacs: number, inBoundsMacs: () => number, depthMultiplier: number, t: OpCostTable): number {
+  const perMac = depthMultiplier > 1 ? (t.depthwiseCyclesPerMacMultiplier ?? t.depthwiseCyclesPerMac) : t.depthwiseCyclesPerMac;
+  return (t.inBoundsTaps ? inBoundsMacs() : nominalMacs) * perMac;
+}
+
+export function conv2dCycles(l: LayerInfo, w: ConvWindow, t: OpCostTable): number {
+  return convLoopCycles(l.inputShapes[0]!, l.outputShape[2]!, l.macs, w, t) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles;
+}
+
+export function depthwiseConv2dCycles(l: LayerInfo, w: ConvWindow, depthMultiplier: number, t: OpCostTable): number {
+  return (
+    depthwiseMacCycles(l.macs, () => inBounds(l, w) * l.outputShape[2]!, depthMultiplier, t) +
+    outputs(l) * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles
+  );
+}
+
+/** Split of a separable conv into its depthwise and pointwise parts (two deployed ops; nominal MACs). */
 export function separableParts(l: LayerInfo, kernelSize: unknown, depthMultiplier: number): { dwMacs: number; pwMacs: number; dwOutputs: number; mid: number } {
   const [kh, kw] = pairOf(kernelSize);
   const [oh, ow] = [l.outputShape[0]!, l.outputShape[1]!];
@@ -32,11 +62,14 @@ export function separableParts(l: LayerInfo, kernelSize: unknown, depthMultiplie
   return { dwMacs, pwMacs: l.macs - dwMacs, dwOutputs: oh * ow * mid, mid };
 }
 
-export function separableConv2dCycles(l: LayerInfo, kernelSize: unknown, depthMultiplier: number, t: OpCostTable): number {
-  const p = separableParts(l, kernelSize, depthMultiplier);
+/** The depthwise part has the layer's window (its padding); the pointwise 1×1 part reads no padding. */
+export function separableConv2dCycles(l: LayerInfo, w: ConvWindow, depthMultiplier: number, t: OpCostTable): number {
+  const p = separableParts(l, w.kernel, depthMultiplier);
+  const [oh, ow, outC] = [l.outputShape[0]!, l.outputShape[1]!, l.outputShape[2]!];
   return (
-    p.dwMacs * t.depthwiseCyclesPerMac + p.dwOutputs * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles +
-    p.pwMacs * t.convCyclesPerMac + (p.pwMacs / Math.max(1, p.mid)) * (t.convCyclesPerTap ?? 0) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles
+    depthwiseMacCycles(p.dwMacs, () => inBounds(l, w) * p.mid, depthMultiplier, t) +
+    p.dwOutputs * (t.depthwiseCyclesPerOutput ?? t.cyclesPerOutput) + t.layerOverheadCycles +
+    convLoopCycles([oh, ow, p.mid], outC, p.pwMacs, POINTWISE, t) + outputs(l) * t.cyclesPerOutput + t.layerOverheadCycles
   );
 }
 
@@ -76,13 +109,13 @@ export function layerCycles(d: DeployedLayer, t: OpCostTable): number {
   let c: number;
   switch (l.type) {
     case 'conv2d':
-      c = conv2dCycles(l, t);
+      c = conv2dCycles(l, convWindowOf(d.spec), t);
       break;
     case 'depthwiseConv2d':
-      c = depthwiseConv2dCycles(l, t);
+      c = depthwiseConv2dCycles(l, convWindowOf(d.spec), (s.depthMultiplier as number | undefined) ?? 1, t);
       break;
     case 'separableConv2d':
-      c = separableConv2dCycles(l, s.kernelSize, (s.depthMultiplier as number | undefined) ?? 1, t);
+      c = separableConv2dCycles(l, convWindowOf(d.spec), (s.depthMultiplier as number | undefined) ?? 1, t);
       break;
     case 'dense':
       c = denseCycles(l, t);

@@ -3,8 +3,8 @@
 // cited in tools/qemu-insn/insn-count.ts. Do not edit: run `npx tsx scripts/fit-costs.ts`.
 import type { EarshotCostFits } from './earshot-costs.ts';
 
-/** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, src/core/dsp/feature-cost.ts, tools/qemu-insn/kernel-bench.c, tools/qemu-insn/insn-count.ts, tools/arm/cortex-m.ts. */
-export const EARSHOT_COST_SOURCES_HASH = '972144e361bb1b49';
+/** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, src/core/dsp/feature-cost.ts, src/core/mcu/kernel-taps.ts, scripts/fit-costs.ts, tools/qemu-insn/kernel-bench.c, tools/qemu-insn/insn-count.ts, tools/arm/cortex-m.ts. */
+export const EARSHOT_COST_SOURCES_HASH = 'bd107d88616db9ba';
 
 export const EARSHOT_COST_FITS: EarshotCostFits = {
   "cortex-m0plus": {
@@ -18,63 +18,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          6513.9,
-          7.2581,
-          2.6965,
-          187.54
+          7637.6,
+          8.636,
+          29.896,
+          1.8744,
+          144.51
         ],
         "cycles": [
-          9376.3,
-          10.208,
-          4.2117,
-          275.65
+          10929,
+          12.152,
+          46.719,
+          2.1333,
+          213.05
         ],
         "cpi": 1.4303,
         "fit": {
-          "r2": 0.98324,
-          "maxRelError": 0.1222,
-          "medianRelError": 0.0321
+          "r2": 0.99998,
+          "maxRelError": 0.0086,
+          "medianRelError": 0.0025
         },
         "holdout": {
-          "r2": 0.91354,
-          "maxRelError": 0.1718,
-          "medianRelError": 0.0778
+          "r2": 0.99996,
+          "maxRelError": 0.0068,
+          "medianRelError": 0.0067
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          10122,
-          9.0264,
-          172.69
+          7228.2,
+          11.34,
+          13.48,
+          165.15
         ],
         "cycles": [
-          14942,
-          12.198,
-          252.51
+          10705,
+          15.344,
+          19.238,
+          241.03
         ],
-        "cpi": 1.4214,
+        "cpi": 1.423,
         "fit": {
-          "r2": 0.99703,
-          "maxRelError": 0.1401,
-          "medianRelError": 0.0388
+          "r2": 0.99962,
+          "maxRelError": 0.0337,
+          "medianRelError": 0.0141
         },
         "holdout": {
-          "r2": 0.99443,
-          "maxRelError": 0.0427,
-          "medianRelError": 0.0427
+          "r2": 0.99794,
+          "maxRelError": 0.0164,
+          "medianRelError": 0.0164
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -240,63 +246,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1451.8,
-          3.3547,
-          2.9869,
-          101.14
+          3666,
+          4.1412,
+          24.252,
+          4.6618,
+          69.551
         ],
         "cycles": [
-          927.53,
-          5.3181,
-          4.7047,
-          174.45
+          5229.9,
+          6.6552,
+          33.623,
+          10.38,
+          122.19
         ],
         "cpi": 1.624,
         "fit": {
-          "r2": 0.99023,
-          "maxRelError": 0.0905,
-          "medianRelError": 0.0401
+          "r2": 0.99996,
+          "maxRelError": 0.0081,
+          "medianRelError": 0.0039
         },
         "holdout": {
-          "r2": 0.94617,
-          "maxRelError": 0.1347,
-          "medianRelError": 0.053
+          "r2": 0.99991,
+          "maxRelError": 0.0094,
+          "medianRelError": 0.0091
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4654.3,
-          5.1832,
-          73.233
+          3252.1,
+          6.4593,
+          7.0815,
+          70.036
         ],
         "cycles": [
-          7310.5,
-          8.5412,
-          120.5
+          4908.2,
+          10.641,
+          11.928,
+          115
         ],
-        "cpi": 1.6444,
+        "cpi": 1.6473,
         "fit": {
-          "r2": 0.99579,
-          "maxRelError": 0.1396,
-          "medianRelError": 0.0363
+          "r2": 0.99924,
+          "maxRelError": 0.0469,
+          "medianRelError": 0.0173
         },
         "holdout": {
-          "r2": 0.99976,
-          "maxRelError": 0.0065,
-          "medianRelError": 0.0065
+          "r2": 0.99492,
+          "maxRelError": 0.0288,
+          "medianRelError": 0.0288
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -462,63 +474,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1513.5,
-          3.354,
-          2.989,
-          101.19
+          3732.5,
+          4.1414,
+          24.223,
+          4.6918,
+          69.574
         ],
         "cycles": [
-          1018.2,
-          4.693,
-          4.6885,
-          167.44
+          5089,
+          5.9045,
+          33.725,
+          9.8159,
+          118.16
         ],
         "cpi": 1.4882,
         "fit": {
-          "r2": 0.99095,
-          "maxRelError": 0.0865,
-          "medianRelError": 0.0394
+          "r2": 0.99996,
+          "maxRelError": 0.0085,
+          "medianRelError": 0.0043
         },
         "holdout": {
-          "r2": 0.94823,
-          "maxRelError": 0.1316,
-          "medianRelError": 0.048
+          "r2": 0.99989,
+          "maxRelError": 0.0101,
+          "medianRelError": 0.0098
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4674.2,
-          5.1832,
-          73.234
+          3271.3,
+          6.4593,
+          7.0814,
+          70.036
         ],
         "cycles": [
-          6998.8,
-          7.7082,
-          116.36
+          4783.3,
+          9.6197,
+          10.908,
+          111.09
         ],
-        "cpi": 1.5432,
+        "cpi": 1.5447,
         "fit": {
-          "r2": 0.99578,
-          "maxRelError": 0.142,
-          "medianRelError": 0.0358
+          "r2": 0.99918,
+          "maxRelError": 0.0492,
+          "medianRelError": 0.018
         },
         "holdout": {
-          "r2": 0.99962,
-          "maxRelError": 0.0085,
-          "medianRelError": 0.0085
+          "r2": 0.99441,
+          "maxRelError": 0.0299,
+          "medianRelError": 0.0299
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -638,63 +656,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1013.4,
-          1.7988,
-          2.8448,
-          95.114
+          3651.7,
+          2.3899,
+          16.552,
+          8.0231,
+          68.984
         ],
         "cycles": [
-          481.78,
-          2.2813,
-          4.7721,
-          155
+          4940.7,
+          3.1502,
+          25.363,
+          14.991,
+          114.53
         ],
         "cpi": 1.4631,
         "fit": {
-          "r2": 0.99177,
-          "maxRelError": 0.0999,
-          "medianRelError": 0.031
+          "r2": 0.99988,
+          "maxRelError": 0.0105,
+          "medianRelError": 0.007
         },
         "holdout": {
-          "r2": 0.98253,
-          "maxRelError": 0.0732,
-          "medianRelError": 0.0274
+          "r2": 0.99963,
+          "maxRelError": 0.015,
+          "medianRelError": 0.0142
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4804.4,
-          4.2871,
-          74.477
+          3291.6,
+          5.3565,
+          6.9053,
+          70.655
         ],
         "cycles": [
-          7206,
-          5.847,
-          120.31
+          4832.6,
+          7.3449,
+          10.558,
+          113.7
         ],
-        "cpi": 1.5174,
+        "cpi": 1.5217,
         "fit": {
-          "r2": 0.9941,
-          "maxRelError": 0.1958,
-          "medianRelError": 0.0591
+          "r2": 0.99891,
+          "maxRelError": 0.0492,
+          "medianRelError": 0.0225
         },
         "holdout": {
-          "r2": 0.97843,
-          "maxRelError": 0.0797,
-          "medianRelError": 0.0797
+          "r2": 0.99115,
+          "maxRelError": 0.0301,
+          "medianRelError": 0.0301
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -861,63 +885,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1513.5,
-          3.354,
-          2.989,
-          101.19
+          3732.5,
+          4.1414,
+          24.223,
+          4.6918,
+          69.574
         ],
         "cycles": [
-          1018.2,
-          4.693,
-          4.6885,
-          167.44
+          5089,
+          5.9045,
+          33.725,
+          9.8159,
+          118.16
         ],
         "cpi": 1.4882,
         "fit": {
-          "r2": 0.99095,
-          "maxRelError": 0.0865,
-          "medianRelError": 0.0394
+          "r2": 0.99996,
+          "maxRelError": 0.0085,
+          "medianRelError": 0.0043
         },
         "holdout": {
-          "r2": 0.94823,
-          "maxRelError": 0.1316,
-          "medianRelError": 0.048
+          "r2": 0.99989,
+          "maxRelError": 0.0101,
+          "medianRelError": 0.0098
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4742.6,
-          5.3211,
-          73.97
+          3319.4,
+          6.6258,
+          7.2293,
+          70.762
         ],
         "cycles": [
-          7115.2,
-          7.9372,
-          117.6
+          4864.7,
+          9.8959,
+          11.154,
+          112.32
         ],
-        "cpi": 1.5453,
+        "cpi": 1.5468,
         "fit": {
-          "r2": 0.99556,
-          "maxRelError": 0.1411,
-          "medianRelError": 0.0365
+          "r2": 0.99907,
+          "maxRelError": 0.0493,
+          "medianRelError": 0.0195
         },
         "holdout": {
-          "r2": 0.99945,
-          "maxRelError": 0.0088,
-          "medianRelError": 0.0088
+          "r2": 0.99425,
+          "maxRelError": 0.0273,
+          "medianRelError": 0.0273
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -1037,63 +1067,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          979.34,
-          1.798,
-          2.9515,
-          96.595
+          3646.3,
+          2.3897,
+          17.571,
+          8.0162,
+          69.98
         ],
         "cycles": [
-          411.1,
-          2.2801,
-          4.9826,
-          158.47
+          4931.3,
+          3.1498,
+          27.396,
+          14.979,
+          117.03
         ],
         "cpi": 1.4706,
         "fit": {
-          "r2": 0.9919,
-          "maxRelError": 0.0982,
-          "medianRelError": 0.0299
+          "r2": 0.99989,
+          "maxRelError": 0.0103,
+          "medianRelError": 0.0069
         },
         "holdout": {
-          "r2": 0.98218,
-          "maxRelError": 0.0738,
-          "medianRelError": 0.0273
+          "r2": 0.99964,
+          "maxRelError": 0.0147,
+          "medianRelError": 0.0139
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4887.7,
-          4.7149,
-          74.664
+          3282.1,
+          5.8707,
+          7.418,
+          70.802
         ],
         "cycles": [
-          7337.4,
-          6.4916,
-          120.44
+          4820.5,
+          8.1173,
+          11.327,
+          113.79
         ],
-        "cpi": 1.5158,
+        "cpi": 1.5199,
         "fit": {
-          "r2": 0.99404,
-          "maxRelError": 0.1939,
-          "medianRelError": 0.0578
+          "r2": 0.99896,
+          "maxRelError": 0.0478,
+          "medianRelError": 0.0211
         },
         "holdout": {
-          "r2": 0.98039,
-          "maxRelError": 0.0766,
-          "medianRelError": 0.0766
+          "r2": 0.99176,
+          "maxRelError": 0.0291,
+          "medianRelError": 0.0291
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -1260,63 +1296,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1513.5,
-          3.354,
-          2.989,
-          101.19
+          3732.5,
+          4.1414,
+          24.223,
+          4.6918,
+          69.574
         ],
         "cycles": [
-          1018.2,
-          4.693,
-          4.6885,
-          167.44
+          5089,
+          5.9045,
+          33.725,
+          9.8159,
+          118.16
         ],
         "cpi": 1.4882,
         "fit": {
-          "r2": 0.99095,
-          "maxRelError": 0.0865,
-          "medianRelError": 0.0394
+          "r2": 0.99996,
+          "maxRelError": 0.0085,
+          "medianRelError": 0.0043
         },
         "holdout": {
-          "r2": 0.94823,
-          "maxRelError": 0.1316,
-          "medianRelError": 0.048
+          "r2": 0.99989,
+          "maxRelError": 0.0101,
+          "medianRelError": 0.0098
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4742.6,
-          5.3211,
-          73.97
+          3319.4,
+          6.6258,
+          7.2293,
+          70.762
         ],
         "cycles": [
-          7115.2,
-          7.9372,
-          117.6
+          4864.7,
+          9.8959,
+          11.154,
+          112.32
         ],
-        "cpi": 1.5453,
+        "cpi": 1.5468,
         "fit": {
-          "r2": 0.99556,
-          "maxRelError": 0.1411,
-          "medianRelError": 0.0365
+          "r2": 0.99907,
+          "maxRelError": 0.0493,
+          "medianRelError": 0.0195
         },
         "holdout": {
-          "r2": 0.99945,
-          "maxRelError": 0.0088,
-          "medianRelError": 0.0088
+          "r2": 0.99425,
+          "maxRelError": 0.0273,
+          "medianRelError": 0.0273
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -1436,63 +1478,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          979.34,
-          1.798,
-          2.9515,
-          96.595
+          3646.3,
+          2.3897,
+          17.571,
+          8.0162,
+          69.98
         ],
         "cycles": [
-          411.1,
-          2.2801,
-          4.9826,
-          158.47
+          4931.3,
+          3.1498,
+          27.396,
+          14.979,
+          117.03
         ],
         "cpi": 1.4706,
         "fit": {
-          "r2": 0.9919,
-          "maxRelError": 0.0982,
-          "medianRelError": 0.0299
+          "r2": 0.99989,
+          "maxRelError": 0.0103,
+          "medianRelError": 0.0069
         },
         "holdout": {
-          "r2": 0.98218,
-          "maxRelError": 0.0738,
-          "medianRelError": 0.0273
+          "r2": 0.99964,
+          "maxRelError": 0.0147,
+          "medianRelError": 0.0139
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4887.7,
-          4.7149,
-          74.664
+          3282.1,
+          5.8707,
+          7.418,
+          70.802
         ],
         "cycles": [
-          7337.4,
-          6.4916,
-          120.44
+          4820.5,
+          8.1173,
+          11.327,
+          113.79
         ],
-        "cpi": 1.5158,
+        "cpi": 1.5199,
         "fit": {
-          "r2": 0.99404,
-          "maxRelError": 0.1939,
-          "medianRelError": 0.0578
+          "r2": 0.99896,
+          "maxRelError": 0.0478,
+          "medianRelError": 0.0211
         },
         "holdout": {
-          "r2": 0.98039,
-          "maxRelError": 0.0766,
-          "medianRelError": 0.0766
+          "r2": 0.99176,
+          "maxRelError": 0.0291,
+          "medianRelError": 0.0291
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -1659,63 +1707,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1451.8,
-          3.3547,
-          2.9869,
-          101.14
+          3666,
+          4.1412,
+          24.252,
+          4.6618,
+          69.551
         ],
         "cycles": [
-          942.12,
-          4.6936,
-          4.6865,
-          167.39
+          5009.7,
+          5.9043,
+          33.753,
+          9.7864,
+          118.14
         ],
         "cpi": 1.4883,
         "fit": {
-          "r2": 0.99094,
-          "maxRelError": 0.0866,
-          "medianRelError": 0.0395
+          "r2": 0.99996,
+          "maxRelError": 0.0084,
+          "medianRelError": 0.0043
         },
         "holdout": {
-          "r2": 0.94815,
-          "maxRelError": 0.1317,
-          "medianRelError": 0.048
+          "r2": 0.9999,
+          "maxRelError": 0.01,
+          "medianRelError": 0.0097
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4722.7,
-          5.3212,
-          73.97
+          3300.2,
+          6.6258,
+          7.2294,
+          70.762
         ],
         "cycles": [
-          7081.2,
-          7.9373,
-          117.6
+          4832.1,
+          9.8959,
+          11.154,
+          112.32
         ],
-        "cpi": 1.5453,
+        "cpi": 1.5468,
         "fit": {
-          "r2": 0.99556,
-          "maxRelError": 0.1411,
-          "medianRelError": 0.0365
+          "r2": 0.99907,
+          "maxRelError": 0.0494,
+          "medianRelError": 0.0195
         },
         "holdout": {
-          "r2": 0.99945,
-          "maxRelError": 0.0088,
-          "medianRelError": 0.0088
+          "r2": 0.99425,
+          "maxRelError": 0.0273,
+          "medianRelError": 0.0273
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -1835,63 +1889,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          916.63,
-          1.7984,
-          2.9497,
-          96.56
+          3581,
+          2.3895,
+          17.595,
+          7.9889,
+          69.958
         ],
         "cycles": [
-          335.22,
-          2.2805,
-          4.9808,
-          158.44
+          4853.6,
+          3.1497,
+          27.418,
+          14.953,
+          117
         ],
         "cpi": 1.4707,
         "fit": {
-          "r2": 0.99192,
-          "maxRelError": 0.098,
-          "medianRelError": 0.0298
+          "r2": 0.99989,
+          "maxRelError": 0.0102,
+          "medianRelError": 0.0068
         },
         "holdout": {
-          "r2": 0.98213,
-          "maxRelError": 0.0739,
-          "medianRelError": 0.0274
+          "r2": 0.99964,
+          "maxRelError": 0.0146,
+          "medianRelError": 0.0138
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4867.2,
-          4.715,
-          74.664
+          3262.8,
+          5.8707,
+          7.418,
+          70.801
         ],
         "cycles": [
-          7302.2,
-          6.4917,
-          120.44
+          4787.8,
+          8.1173,
+          11.328,
+          113.79
         ],
-        "cpi": 1.5158,
+        "cpi": 1.5199,
         "fit": {
-          "r2": 0.99404,
-          "maxRelError": 0.1939,
-          "medianRelError": 0.0578
+          "r2": 0.99896,
+          "maxRelError": 0.0478,
+          "medianRelError": 0.0211
         },
         "holdout": {
-          "r2": 0.98038,
-          "maxRelError": 0.0766,
-          "medianRelError": 0.0766
+          "r2": 0.99176,
+          "maxRelError": 0.0291,
+          "medianRelError": 0.0291
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -2057,63 +2117,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          1520.2,
-          3.4754,
-          3.9424,
-          108.26
+          3664.7,
+          4.2627,
+          35.307,
+          3.4176,
+          72.434
         ],
         "cycles": [
-          946.33,
-          4.8072,
-          5.8683,
-          177.57
+          5058.4,
+          6.0224,
+          46.773,
+          8.5852,
+          123.02
         ],
         "cpi": 1.4691,
         "fit": {
-          "r2": 0.99103,
-          "maxRelError": 0.0877,
-          "medianRelError": 0.0418
+          "r2": 0.99996,
+          "maxRelError": 0.0078,
+          "medianRelError": 0.0043
         },
         "holdout": {
-          "r2": 0.94292,
-          "maxRelError": 0.1374,
-          "medianRelError": 0.0405
+          "r2": 0.9999,
+          "maxRelError": 0.0095,
+          "medianRelError": 0.0092
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4788,
-          5.4413,
-          77.592
+          3348.6,
+          6.7792,
+          7.3645,
+          74.299
         ],
         "cycles": [
-          7169.2,
-          8.1983,
-          126.46
+          4868.6,
+          10.236,
+          11.482,
+          120.92
         ],
-        "cpi": 1.5749,
+        "cpi": 1.576,
         "fit": {
-          "r2": 0.99586,
-          "maxRelError": 0.1358,
-          "medianRelError": 0.0356
+          "r2": 0.99913,
+          "maxRelError": 0.0473,
+          "medianRelError": 0.019
         },
         "holdout": {
-          "r2": 0.99949,
-          "maxRelError": 0.0079,
-          "medianRelError": 0.0079
+          "r2": 0.99474,
+          "maxRelError": 0.0251,
+          "medianRelError": 0.0251
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [
@@ -2233,63 +2299,69 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
       "conv": {
         "terms": [
           "call",
-          "macs",
-          "taps",
+          "validMacs",
+          "rows",
+          "tailBytes",
           "outputs"
         ],
         "insns": [
-          692.95,
-          1.8056,
-          4.3986,
-          105.97
+          3542.4,
+          2.3851,
+          32.765,
+          6.9621,
+          73.313
         ],
         "cycles": [
-          55.921,
-          2.2847,
-          6.6373,
-          171.84
+          4866.1,
+          3.1419,
+          44.544,
+          13.975,
+          123.35
         ],
         "cpi": 1.4495,
         "fit": {
-          "r2": 0.99302,
-          "maxRelError": 0.0864,
-          "medianRelError": 0.0272
+          "r2": 0.9999,
+          "maxRelError": 0.0091,
+          "medianRelError": 0.0065
         },
         "holdout": {
-          "r2": 0.97712,
-          "maxRelError": 0.083,
-          "medianRelError": 0.0272
+          "r2": 0.99967,
+          "maxRelError": 0.0134,
+          "medianRelError": 0.0127
         },
         "points": 12
       },
       "depthwise": {
         "terms": [
           "call",
-          "macs",
+          "validMacs",
+          "validMacsMultiplier",
           "outputs"
         ],
         "insns": [
-          4929.2,
-          4.2841,
-          79.66
+          3356.1,
+          5.3563,
+          7.15,
+          75.537
         ],
         "cycles": [
-          7393.1,
-          5.8679,
-          130.17
+          4902.2,
+          7.3862,
+          11.091,
+          122.93
         ],
-        "cpi": 1.5353,
+        "cpi": 1.5401,
         "fit": {
-          "r2": 0.99391,
-          "maxRelError": 0.2013,
-          "medianRelError": 0.062
+          "r2": 0.99884,
+          "maxRelError": 0.0475,
+          "medianRelError": 0.0215
         },
         "holdout": {
-          "r2": 0.96897,
-          "maxRelError": 0.0927,
-          "medianRelError": 0.0927
+          "r2": 0.99114,
+          "maxRelError": 0.0255,
+          "medianRelError": 0.0255
         },
-        "points": 9
+        "points": 10
       },
       "dense": {
         "terms": [

@@ -1,7 +1,10 @@
 /**
  * Earshot's own C (earshot-c): cost tables built from the qemu instruction-count fits in
  * earshot-costs.generated.ts (scripts/fit-costs.ts). Per core, per op:
- *   cycles = call + perMac·MACs (+ perTap·taps for conv) + perOutput·outputs
+ *   cycles = call + perMac·MACs (+ perRow·row spans + perTailByte·tail bytes for conv) + perOutput·outputs
+ * where conv and depthwise MACs are the in-bounds ones and conv's row spans and tail bytes those of
+ * its inner loop (kernel-taps.ts); depthwise MACs with multiplier > 1 have their own cost. The
+ * tables set OpCostTable.inBoundsTaps.
  * where cycles are the executed instruction mix timed with the Arm TRM tables (M0+, M3, M4; the
  * M33 build uses the M4 table). Cores without a per-instruction timing table and with a different
  * pipeline (M7 dual-issue, M55, M85) are scaled by Arm's CoreMark/MHz against the M4 (derived).
@@ -73,7 +76,8 @@ export function hasSimdFits(core: CoreId): boolean {
 
 const term = (f: OpFitJson, name: string): number => {
   const i = f.terms.indexOf(name);
-  return i < 0 ? 0 : f.cycles[i]!;
+  if (i < 0) throw new Error(`earshot-costs.generated.ts: a fit has no term ${name} (terms ${f.terms.join(', ')}; run npm run gen:costs)`);
+  return f.cycles[i]!;
 };
 
 /**
@@ -93,9 +97,12 @@ export function earshotCTable(core: CoreId, variant: EarshotVariant = 'ops'): Op
   const add = op(build, 'add', variant);
   const s = (v: number): number => v * factor;
   return {
-    convCyclesPerMac: s(term(conv, 'macs')),
-    convCyclesPerTap: s(term(conv, 'taps')),
-    depthwiseCyclesPerMac: s(term(dw, 'macs')),
+    // conv and depthwise were fitted on in-bounds kernel taps (the loops skip SAME padding)
+    convCyclesPerMac: s(term(conv, 'validMacs')),
+    convCyclesPerRow: s(term(conv, 'rows')),
+    convCyclesPerTailByte: s(term(conv, 'tailBytes')),
+    depthwiseCyclesPerMac: s(term(dw, 'validMacs')),
+    depthwiseCyclesPerMacMultiplier: s(term(dw, 'validMacsMultiplier')),
     denseCyclesPerMac: s(term(fc, 'macs')),
     cyclesPerOutput: s(term(conv, 'outputs')),
     depthwiseCyclesPerOutput: s(term(dw, 'outputs')),
@@ -106,6 +113,7 @@ export function earshotCTable(core: CoreId, variant: EarshotVariant = 'ops'): Op
     elementwiseCyclesPerElement: s(ELEMENTWISE_CYCLES),
     softmaxCyclesPerElement: s(ARGMAX_CYCLES),
     layerOverheadCycles: s(Math.max(...[conv, dw, fc, maxp, avgp, add].map((f) => term(f, 'call')))),
+    inBoundsTaps: true,
   };
 }
 

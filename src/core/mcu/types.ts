@@ -60,10 +60,14 @@ export interface OpCostTable {
   depthwiseCyclesPerMac: number;
   denseCyclesPerMac: number;
   /**
-   * Conv only: per kernel tap of each output (outputs·kh·kw), the loop and bounds checks around the
-   * input-channel loop; matters when in_c is small (a first conv over one feature channel). Default 0.
+   * Conv, inBoundsTaps tables only (kernels.h's loop, kernel-taps.ts convLoopWork): per row span
+   * (valid kernel rows × output positions × output channel pairs) and per byte of those spans left
+   * after the 4-byte loop; they matter when in_c is small (a first conv over one feature channel). Default 0.
    */
-  convCyclesPerTap?: number;
+  convCyclesPerRow?: number;
+  convCyclesPerTailByte?: number;
+  /** Depthwise with depth multiplier > 1, per MAC, when it differs from depthwiseCyclesPerMac. */
+  depthwiseCyclesPerMacMultiplier?: number;
   /** Per output element of depthwise / dense when it differs from cyclesPerOutput. */
   depthwiseCyclesPerOutput?: number;
   denseCyclesPerOutput?: number;
@@ -80,6 +84,13 @@ export interface OpCostTable {
   softmaxCyclesPerElement: number;
   /** Runtime cost of dispatching one deployed op (interpreter / function call). */
   layerOverheadCycles: number;
+  /**
+   * true: the conv/depthwise MAC terms count only in-bounds kernel taps (kernel-taps.ts), because
+   * the kernels skip SAME padding and were fitted that way (earshot-c, earshot-simd). Absent:
+   * nominal MACs (outputs·kh·kw·in_c, LayerInfo.macs), as the published measurements of the other
+   * runtimes were fitted.
+   */
+  inBoundsTaps?: true;
 }
 
 export interface CostEntry {
