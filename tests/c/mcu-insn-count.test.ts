@@ -62,7 +62,9 @@ describe.skipIf(!tools)('insn-count plugin (qemu-system-arm TCG plugin)', () => 
         const predicted = predict(sweep.regressors(shape), fit.insns);
         const err = Math.abs(predicted / measured - 1);
         console.log(`${v.name} ${op} ${shape.join('x')}: measured ${measured} insns, table ${Math.round(predicted)} (${(err * 100).toFixed(1)}%)`);
-        expect(err, `${v.name} ${op}: regenerate with npx tsx scripts/fit-costs.ts`).toBeLessThan(Math.max(0.05, fit.fit.maxRelError * 1.5));
+        // floor 2% (was 5%): since the fits count in-bounds MACs (kernel-taps.ts) these padded shapes
+        // are within 0.2–0.5% (conv and dense fits ≤ 1.1% max over their sweeps, depthwise ≤ 4.9%)
+        expect(err, `${v.name} ${op}: regenerate with npx tsx scripts/fit-costs.ts`).toBeLessThan(Math.max(0.02, fit.fit.maxRelError * 1.5));
       }
     }
   });
