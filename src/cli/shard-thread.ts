@@ -17,5 +17,9 @@ const exposed: ShardApi = {
     const r = await api.gradients(req);
     return r.ok ? transfer(r, [r.value.grads.buffer]) : r;
   },
+  predict: async (req) => {
+    const r = await api.predict(req);
+    return r.ok ? transfer(r, [r.value.buffer]) : r;
+  },
 };
 expose(exposed, nodeEndpoint(parentPort));

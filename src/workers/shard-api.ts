@@ -4,7 +4,7 @@
  * shard-bridge.ts turns it back into a GradientShard for trainModel in the train worker.
  */
 import { EarshotError } from '../core/errors.ts';
-import { createGradientShard, type GradientShard, type ShardRequest, type ShardResult } from '../core/model/gradient-shard.ts';
+import { createGradientShard, type GradientShard, type ShardPredictRequest, type ShardRequest, type ShardResult } from '../core/model/gradient-shard.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
 import { attempt, type Result } from './result.ts';
 
@@ -12,6 +12,7 @@ export interface ShardApi {
   /** Make the backend active and build the shard's model (replacing any earlier one). */
   open(backend: string, spec: ModelSpec, seed: number, stream: number): Promise<Result<true>>;
   gradients(req: ShardRequest): Promise<Result<ShardResult>>;
+  predict(req: ShardPredictRequest): Promise<Result<Float32Array>>;
   close(): Promise<Result<true>>;
 }
 
@@ -35,6 +36,11 @@ export function createShardApi(initBackend: (name: string) => Promise<string>): 
       attempt('train/failed', () => {
         if (!shard) throw new EarshotError('train/failed', 'the gradient shard has no model (open it first)');
         return shard.gradients(req);
+      }),
+    predict: (req) =>
+      attempt('train/failed', () => {
+        if (!shard) throw new EarshotError('train/failed', 'the gradient shard has no model (open it first)');
+        return shard.predict(req);
       }),
     close: () =>
       attempt('train/failed', async () => {

@@ -61,6 +61,7 @@ export function createShardPool(connect: () => ShardBridge = pageShardBridge): S
       return {
         gradients: async (req) =>
           unwrap(await bridge.call<Result<ShardResult>>((api) => api.gradients(transfer(req, [req.weights.buffer, req.x.buffer, req.targets.buffer])))),
+        predict: async (req) => unwrap(await bridge.call<Result<Float32Array>>((api) => api.predict(transfer(req, [req.weights.buffer, req.x.buffer])))),
         dispose: async () => {
           if (bridge.started) unwrap(await bridge.call<Result<true>>((api) => api.close()));
         },

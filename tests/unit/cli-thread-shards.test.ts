@@ -27,13 +27,15 @@ describe('gradient shards in worker threads', () => {
     const r = mulberry32(8);
     const x = Array.from({ length: 24 }, (_, i) => Float32Array.from({ length: 240 }, (_, k) => (k % 12 < 6) === (i % 3 === 0) ? 1 + r() : r() - 0.5 * (i % 3)));
     const y = x.map((_, i) => i % 3);
-    const base = { spec, x, y, epochs: 2, batchSize: 8, seed: 11, shards: 2 };
+    // validation clips too: their second half is predicted in the thread
+    const base = { spec, x: x.slice(0, 18), y: y.slice(0, 18), valX: x.slice(18), valY: y.slice(18), epochs: 2, batchSize: 8, seed: 11, shards: 2 };
     const before = tf.memory().numTensors;
     const here = await trainModel(base);
     for (let run = 0; run < 2; run++) {
       const threaded = await trainModel({ ...base, shardFactory: pool.factory('wasm') });
       expect(threaded.weights).toEqual(here.weights);
       expect(threaded.history).toEqual(here.history);
+      expect(threaded.history.valAcc).toHaveLength(2);
     }
     expect(tf.memory().numTensors).toBe(before);
   });

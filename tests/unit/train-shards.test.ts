@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeTf } from '../../src/cli/node-tf.ts';
 import { presetSpec } from '../../src/core/model/presets.ts';
-import { sliceBatch, trainModel, type ShardFactory } from '../../src/core/model/train.ts';
+import { predictFloat, sliceBatch, trainModel, type ShardFactory } from '../../src/core/model/train.ts';
 import { createGradientShard, type GradientShard } from '../../src/core/model/gradient-shard.ts';
 import { mulberry32 } from '../../src/core/model/prng.ts';
 import { EarshotError } from '../../src/core/errors.ts';
@@ -86,21 +86,39 @@ describe.each(['cpu', 'wasm'] as const)('trainModel with gradient shards (%s)', 
     const { x, y } = dataset(20, 4);
     const made: number[] = [];
     const disposed: number[] = [];
+    let predicted = 0;
     // Shards made elsewhere (the page makes them in workers): here, in-thread, counted.
     const factory: ShardFactory = (s, seed, stream) => {
       const inner: GradientShard = createGradientShard(s, seed, stream);
       made.push(stream);
-      return { gradients: (r) => inner.gradients(r), dispose: () => { disposed.push(stream); return inner.dispose(); } };
+      return {
+        gradients: (r) => inner.gradients(r),
+        predict: (r) => {
+          predicted += r.count;
+          return inner.predict(r);
+        },
+        dispose: () => {
+          disposed.push(stream);
+          return inner.dispose();
+        },
+      };
     };
-    const base = { spec, x, y, epochs: 2, batchSize: 8, seed: 5, shards: 2 };
+    const v = dataset(7, 40);
+    const base = { spec, x, y, valX: v.x, valY: v.y, epochs: 2, batchSize: 8, seed: 5, shards: 2 };
     const before = tf.memory().numTensors;
     const a = await trainModel(base);
     const b = await trainModel({ ...base, shardFactory: factory });
     expect(tf.memory().numTensors).toBe(before);
     expect(made).toEqual([1]);
     expect(disposed).toEqual([1]);
+    expect(predicted).toBe(2 * 3); // 7 validation clips: 4 here, 3 in the shard, each epoch
     expect(sameBits(a.weights, b.weights)).toBe(true);
-    expect(a.history.loss).toEqual(b.history.loss);
+    expect(a.history).toEqual(b.history);
+    expect(a.history.valLoss).toHaveLength(2);
+    // the sliced validation is the model's: the final weights predicted in one piece give its loss
+    const probs = predictFloat(spec, b.weights, v.x);
+    const loss = probs.reduce((s, p, i) => s - Math.log(Math.min(1 - 1e-7, Math.max(1e-7, p[v.y[i]!]!))), 0) / probs.length;
+    expect(Math.abs(loss - b.history.valLoss.at(-1)!)).toBeLessThan(1e-5);
     const single = await trainModel({ ...base, shards: 1 });
     expect(sameBits(a.weights, single.weights)).toBe(false);
   });
@@ -110,6 +128,7 @@ describe.each(['cpu', 'wasm'] as const)('trainModel with gradient shards (%s)', 
     let disposed = 0;
     const factory: ShardFactory = () => ({
       gradients: () => Promise.reject(new EarshotError('train/failed', 'worker crashed')),
+      predict: () => Promise.reject(new EarshotError('train/failed', 'worker crashed')),
       dispose: () => void disposed++,
     });
     const before = tf.memory().numTensors;

@@ -37,9 +37,19 @@ export interface ShardResult {
   acc: number;
 }
 
-/** A model copy computing slice gradients; in the same thread or behind a worker. */
+/** One slice of the validation clips, predicted with all of the trainer's weights (moving statistics included). */
+export interface ShardPredictRequest {
+  /** Every weight (trainable or not), concatenated in the model's `weights` order. */
+  weights: Float32Array;
+  x: Float32Array;
+  count: number;
+}
+
+/** A model copy computing slice gradients (and slice predictions); in the same thread or behind a worker. */
 export interface GradientShard {
   gradients(req: ShardRequest): Promise<ShardResult>;
+  /** Class probabilities of `count` inputs, concatenated. */
+  predict(req: ShardPredictRequest): Promise<Float32Array>;
   dispose(): void | Promise<void>;
 }
 
@@ -71,6 +81,31 @@ export class GradientCapture extends tf.Optimizer {
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
+
+/** Every variable of the model (batch norm's moving statistics too), in `model.weights` order. */
+export function allVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.weights.map((w) => w.read() as tf.Variable);
+}
+
+/** Class probabilities of `count` concatenated inputs, in batches of at most `batchSize`; no tensors survive. */
+export function predictConcatenated(model: tf.LayersModel, inputShape: readonly number[], x: Float32Array, count: number, batchSize: number): Float32Array {
+  const size = inputShape.reduce((p, d) => p * d, 1);
+  const parts: Float32Array[] = [];
+  for (let s = 0; s < count; s += batchSize) {
+    const n = Math.min(batchSize, count - s);
+    parts.push(tf.tidy(() => (model.predict(tf.tensor(x.subarray(s * size, (s + n) * size), [n, ...inputShape], 'float32')) as tf.Tensor).dataSync() as Float32Array));
+  }
+  const out = new Float32Array(parts.reduce((t, p) => t + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Validation batches in the trainer and its shards (predict is batch-size independent per clip). */
+export const PREDICT_BATCH = 64;
 
 export function totalSize(vars: readonly tf.Variable[]): number {
   return vars.reduce((s, v) => s + v.size, 0);
@@ -135,8 +170,18 @@ export function createGradientShard(spec: ModelSpec, seed: number, stream: numbe
   const [h, w, c] = a.spec.input.shape;
   const classes = a.outputShape[0]!;
   const m = captureModel(a.spec, seed, stream);
+  const everything = allVariables(m.model);
   let disposed = false;
   return {
+    async predict(req) {
+      if (disposed) throw new EarshotError('train/failed', 'the gradient shard was disposed');
+      const { count } = req;
+      if (!Number.isInteger(count) || count < 1 || req.x.length !== count * h * w * c) {
+        throw new EarshotError('train/failed', `shard predict: ${count} clips need ${count * h * w * c} inputs, got ${req.x.length}`);
+      }
+      writeFlat(everything, req.weights);
+      return predictConcatenated(m.model, [h, w, c], req.x, count, PREDICT_BATCH);
+    },
     async gradients(req) {
       if (disposed) throw new EarshotError('train/failed', 'the gradient shard was disposed');
       const { count } = req;

@@ -11,7 +11,9 @@ import type { FloatWeights, TrainingHistory } from './artifact.ts';
 import type { ModelSpec, SpecAnalysis } from './spec.ts';
 import { buildTfModel, getFloatWeights, setFloatWeights } from './tf-model.ts';
 import { mixSeed, mulberry32, shuffleInPlace } from './prng.ts';
-import { batchGradients, captureModel, createGradientShard, readFlat, type GradientShard, type ShardResult } from './gradient-shard.ts';
+import {
+  allVariables, batchGradients, captureModel, createGradientShard, predictConcatenated, PREDICT_BATCH, readFlat, type GradientShard, type ShardResult,
+} from './gradient-shard.ts';
 
 /** The part of AbortSignal that training reads (core has no DOM lib). */
 export interface AbortSignalLike {
@@ -335,6 +337,16 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       });
       return [loss, acc];
     };
+    /** Validation probabilities per clip; with shards, slice s of the clips is predicted by shard s. */
+    const predictVal = async (vx: Float32Array[]): Promise<Float32Array[]> => {
+      if (!parallel || extra.length === 0) return predictWith(model, a, vx, Math.max(batchSize, 64));
+      const slices = sliceBatch(vx.map((_, i) => i), shards);
+      const everything = slices.length > 1 ? readFlat(allVariables(model)) : undefined;
+      const [h, w, c] = a.spec.input.shape;
+      const others = slices.slice(1).map((sl, j) => extra[j]!.predict({ weights: everything!.slice(), x: batchInputs(a, vx, sl), count: sl.length }));
+      const parts = [predictConcatenated(model, [h, w, c], batchInputs(a, vx, slices[0]!), slices[0]!.length, PREDICT_BATCH), ...(await Promise.all(others))];
+      return parts.flatMap((p) => Array.from({ length: p.length / classes }, (_, k) => p.slice(k * classes, (k + 1) * classes)));
+    };
     let done = 0;
     let lastYield = Date.now();
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -367,7 +379,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       history.loss.push(report.loss);
       history.acc.push(report.acc);
       if (hasVal) {
-        const m = lossAndAccuracy(predictWith(model, a, val.x, Math.max(batchSize, 64)), val.y);
+        const m = lossAndAccuracy(await predictVal(val.x), val.y);
         report.valLoss = m.loss;
         report.valAcc = m.acc;
         history.valLoss.push(m.loss);
