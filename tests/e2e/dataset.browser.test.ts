@@ -215,10 +215,13 @@ describe('dataset studio in Chromium', () => {
     expect(await preset.inputValue()).toBe('earshot');
     await preset.selectOption('low-power-8k');
     await waitUntil(async () => ((await page.getByTestId('feature-reload-note').textContent()) ?? '').includes('Saved to this project'), 'the features to be saved', 10_000);
+    // the train screen says training still runs on the features the page opened with
+    await page.getByTestId('train-features-note').waitFor({ timeout: 20_000 });
     await page.reload();
     await ready();
     expect(await preset.inputValue()).toBe('low-power-8k');
     expect(await page.getByTestId('feature-reload-note').count()).toBe(0);
+    expect(await page.getByTestId('train-features-note').count()).toBe(0);
     await openProject(other);
     expect(await preset.inputValue()).toBe('earshot');
     await openProject(mine);
