@@ -6,6 +6,7 @@
 import { EarshotError } from '../core/errors.ts';
 import { createGradientShard, type GradientShard, type ShardPredictRequest, type ShardRequest, type ShardResult } from '../core/model/gradient-shard.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
+import { transfer } from 'comlink';
 import { attempt, type Result } from './result.ts';
 
 export interface ShardApi {
@@ -14,6 +15,25 @@ export interface ShardApi {
   gradients(req: ShardRequest): Promise<Result<ShardResult>>;
   predict(req: ShardPredictRequest): Promise<Result<Float32Array>>;
   close(): Promise<Result<true>>;
+}
+
+/**
+ * The shard API as a worker exposes it: results' buffers are transferred back (comlink), not
+ * copied. Used by shard.worker.ts (page) and src/cli/shard-thread.ts (Node).
+ */
+export function exposedShardApi(initBackend: (name: string) => Promise<string>): ShardApi {
+  const api = createShardApi(initBackend);
+  return {
+    ...api,
+    gradients: async (req) => {
+      const r = await api.gradients(req);
+      return r.ok ? transfer(r, [r.value.grads.buffer]) : r;
+    },
+    predict: async (req) => {
+      const r = await api.predict(req);
+      return r.ok ? transfer(r, [r.value.buffer]) : r;
+    },
+  };
 }
 
 export function createShardApi(initBackend: (name: string) => Promise<string>): ShardApi {
