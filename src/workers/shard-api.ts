@@ -10,6 +10,8 @@ import { transfer } from 'comlink';
 import { attempt, type Result } from './result.ts';
 
 export interface ShardApi {
+  /** Start the backend ahead of a training (tfjs and its wasm take a moment). */
+  warm(backend: string): Promise<Result<true>>;
   /** Make the backend active and build the shard's model (replacing any earlier one). */
   open(backend: string, spec: ModelSpec, seed: number, stream: number): Promise<Result<true>>;
   gradients(req: ShardRequest): Promise<Result<ShardResult>>;
@@ -44,6 +46,11 @@ export function createShardApi(initBackend: (name: string) => Promise<string>): 
     await s?.dispose();
   };
   return {
+    warm: (backend) =>
+      attempt('train/failed', async () => {
+        await initBackend(backend);
+        return true as const;
+      }),
     open: (backend, spec, seed, stream) =>
       attempt('train/failed', async () => {
         await close();

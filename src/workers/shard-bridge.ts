@@ -25,6 +25,8 @@ export interface ShardPool {
   factory(backend: string): ShardFactory;
   /** Streams whose worker failed to start and run in this thread. */
   readonly inThread: ReadonlySet<number>;
+  /** Start the workers of shards 1..shards-1 and their backend now (e.g. while the backend probe runs); failures are left to the factory. */
+  warm(backend: string, shards: number): void;
   terminate(): void;
 }
 
@@ -46,6 +48,12 @@ export function createShardPool(connect: () => ShardBridge = pageShardBridge): S
   };
   return {
     inThread,
+    warm(backend, shards) {
+      for (let stream = 1; stream < shards; stream++) {
+        if (inThread.has(stream)) continue;
+        bridgeFor(stream).call<Result<true>>((api) => api.warm(backend)).catch(() => undefined);
+      }
+    },
     factory: (backend) => async (spec, seed, stream): Promise<GradientShard> => {
       if (inThread.has(stream)) return createGradientShard(spec, seed, stream);
       const bridge = bridgeFor(stream);

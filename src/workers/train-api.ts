@@ -17,6 +17,7 @@ import { attempt, type Result } from './result.ts';
 import { measureTrainingThroughput, type Throughput } from '../core/model/throughput.ts';
 import { presetSpec } from '../core/model/presets.ts';
 import type { ShardFactory } from '../core/model/train.ts';
+import type { ShardPool } from './shard-bridge.ts';
 import { engine } from '@tensorflow/tfjs';
 import { wasmTrainKernelsActive } from '../core/model/wasm-train-kernels.ts';
 
@@ -117,14 +118,14 @@ export interface TrainApi {
 /**
  * `initBackend(name)` makes a tfjs backend the active one and resolves to its name (memoised by
  * the caller, e.g. initTf). `threads` says whether wasm runs threaded in this worker.
- * `shardWorkers(backend)`, when given, runs gradient shards elsewhere (shard-bridge.ts); not
- * used with threaded wasm, which already spreads over the cores.
+ * `shardWorkers`, when given, runs gradient shards elsewhere (shard-bridge.ts's pool); not used
+ * with threaded wasm, which already spreads over the cores.
  */
-export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false, shardWorkers?: (backend: string) => ShardFactory): TrainApi {
+export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false, shardWorkers?: Pick<ShardPool, 'factory' | 'warm'>): TrainApi {
   /** Slices per batch on a backend (webgl: one, the GPU is the parallelism) and where they run. */
   const sharding = (backend: string, workers = true): { shards: number; shardFactory?: ShardFactory } => {
     const shards = backend === 'webgl' ? 1 : TRAIN_SHARDS;
-    return shards > 1 && workers && shardWorkers && !threads ? { shards, shardFactory: shardWorkers(backend) } : { shards };
+    return shards > 1 && workers && shardWorkers && !threads ? { shards, shardFactory: shardWorkers.factory(backend) } : { shards };
   };
   const report = (name: string, probe?: ProbeEntry[]): BackendReport => {
     const s = sharding(name);
@@ -166,6 +167,8 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     }
     if (chosen && choice === choiceMade) return chosen;
     choiceMade = choice;
+    // the shard worker starts its wasm backend while this one starts (or probes): wasm is the usual pick
+    if ((choice === 'auto' || choice === 'wasm') && !threads) shardWorkers?.warm('wasm', TRAIN_SHARDS);
     const p = choice === 'auto' ? probe() : initBackend(choice).then((name) => report(name));
     chosen = p;
     p.catch(() => {
@@ -187,7 +190,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
         await ensureBackend(job.backend);
         const spec = presetSpec(job.preset, job.inputShape, job.classes);
         const shards = job.shards ?? 1;
-        const where = shards > 1 && job.workers !== false && shardWorkers && !threads ? { shardFactory: shardWorkers(job.backend) } : {};
+        const where = shards > 1 && job.workers !== false && shardWorkers && !threads ? { shardFactory: shardWorkers.factory(job.backend) } : {};
         return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize, shards, ...where });
       }),
 

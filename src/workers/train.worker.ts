@@ -18,6 +18,6 @@ useBundledWasm(threads);
 
 // Gradient shards run in their own workers (shard.worker.ts), started on the first training.
 const shards = createShardPool();
-const api = createTrainApi((backend) => initTf({ backend }), threads, (backend) => shards.factory(backend));
+const api = createTrainApi((backend) => initTf({ backend }), threads, shards);
 
 expose(api);

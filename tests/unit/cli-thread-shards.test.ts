@@ -75,3 +75,39 @@ describe('a shard worker that cannot start', () => {
     expect(started).toBe(1); // not retried
   });
 });
+
+describe('warming a shard pool', () => {
+  it('warm() starts one worker per extra shard and its backend; the next open reuses that worker', async () => {
+    const calls: string[] = [];
+    let connected = 0;
+    const api = {
+      warm: async (b: string) => (calls.push(`warm ${b}`), { ok: true as const, value: true as const }),
+      open: async (b: string, _s: unknown, _seed: number, stream: number) => (calls.push(`open ${b} ${stream}`), { ok: true as const, value: true as const }),
+    };
+    const pool = createShardPool(() => {
+      connected++;
+      return { started: true, call: (fn) => fn(api as never), terminate: () => undefined };
+    });
+    pool.warm('wasm', 3);
+    expect(connected).toBe(2);
+    await pool.factory('wasm')(presetSpec('tiny-conv', [20, 12, 1], 2), 1, 1);
+    expect(connected).toBe(2);
+    expect(calls).toEqual(['warm wasm', 'warm wasm', 'open wasm 1']);
+  });
+
+  it('starts the shard thread and its backend before a training; the training then uses that thread', async () => {
+    const warm = createThreadShardPool();
+    try {
+      warm.warm('wasm', 2);
+      const spec = presetSpec('tiny-conv', [20, 12, 1], 2);
+      const r = mulberry32(3);
+      const x = Array.from({ length: 8 }, (_, i) => Float32Array.from({ length: 240 }, () => r() + (i % 2)));
+      const y = x.map((_, i) => i % 2);
+      const base = { spec, x, y, epochs: 1, batchSize: 4, seed: 5, shards: 2 };
+      expect((await trainModel({ ...base, shardFactory: warm.factory('wasm') })).weights).toEqual((await trainModel(base)).weights);
+      expect([...warm.inThread]).toEqual([]);
+    } finally {
+      warm.terminate();
+    }
+  });
+});

@@ -57,9 +57,11 @@ describe('backend choice', () => {
       asked.push(backend);
       return (spec, seed, stream) => createGradientShard(spec, seed, stream);
     };
-    const api = createTrainApi((name) => initNodeTf(name as 'wasm' | 'cpu'), false, provider);
+    const warmed: string[] = [];
+    const api = createTrainApi((name) => initNodeTf(name as 'wasm' | 'cpu'), false, { factory: provider, warm: (b, n) => void warmed.push(`${b}×${n}`) });
     const r = await api.init('wasm');
     expect(r.ok && r.value).toMatchObject({ name: 'wasm', workers: TRAIN_SHARDS, simdKernels: true });
+    expect(warmed).toEqual([`wasm×${TRAIN_SHARDS}`]); // the shard worker starts with the backend
     const n = featureShape(DEFAULT_FEATURE_CONFIG).inputSamples;
     const rand = mulberry32(3);
     const clips = Array.from({ length: 12 }, (_, i) => ({
