@@ -105,5 +105,7 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     }),
   };
   await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);
+  // Training augments with what the Features step's preview is set to (its noise class included).
+  model.useAugmentation(() => ({ options: app.features.augmentOptions, noiseLabel: app.features.noiseLabel }));
   return app;
 }

@@ -16,6 +16,7 @@ import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
 import type { BackendChoice, TrainClient, TrainJob } from '../workers/train-bridge.ts';
 import type { ProbeEntry } from '../workers/train-api.ts';
+import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
 import { speakerFromName } from '../core/model/split.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
@@ -23,6 +24,12 @@ import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantiz
 
 export const PRESETS = PRESET_NAMES;
 export type TrainStatus = 'idle' | 'starting' | 'training' | 'done' | 'cancelled' | 'error';
+
+/** Augmentation as the Features step sets it: options (noise SNR only with a noise class) and the noise class. */
+export interface AugmentationSource {
+  options: Partial<AugmentOptions>;
+  noiseLabel: string | null;
+}
 export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
 export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
@@ -135,6 +142,18 @@ export class ModelState {
   readonly #client: () => TrainClient;
   readonly #store: ClipStore;
   readonly #config: FeatureConfig;
+  /** The Features step's augmentation settings and noise class (set by the app; defaults without it). */
+  #augmentation: () => AugmentationSource = () => ({ options: {}, noiseLabel: null });
+
+  /** Train with the augmentation configured in the Features step (its preview's settings and noise class). */
+  useAugmentation(source: () => AugmentationSource): void {
+    this.#augmentation = source;
+  }
+
+  /** What training applies when `augment` is on. */
+  get augmentation(): AugmentationSource {
+    return this.#augmentation();
+  }
 
   valAccuracy = $derived(this.artifact?.training?.valAccuracy ?? null);
   quantized = $derived(this.artifact?.quantized !== undefined && this.artifact !== null);
@@ -208,7 +227,7 @@ export class ModelState {
       this.etaMs = null;
       const started = Date.now();
       const artifact = await client.train(
-        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, workers: this.useWorkers, options: this.trainOptions() },
+        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, workers: this.useWorkers, options: this.trainOptions(clips) },
         (p) => {
           this.curve = [...this.curve, p];
         },
@@ -266,15 +285,18 @@ export class ModelState {
 
   #labelOf = new Map<string, string>();
 
-  /** The optional training settings of the form, as the worker's job takes them. */
-  trainOptions(): TrainJob['options'] {
+  /** The optional training settings of the form, as the worker's job takes them; `clips` give the noise class's audio. */
+  trainOptions(clips: readonly Clip[] = []): TrainJob['options'] {
     const patience = Math.round(Number(this.earlyStopPatience));
+    const aug = this.augment ? this.#augmentation() : null;
+    const noise = aug?.noiseLabel ? clips.filter((c) => c.label === aug.noiseLabel) : [];
     return {
       split: this.split,
       earlyStopping: patience > 0 ? { patience } : undefined,
       lrSchedule: this.lrSchedule === 'step' ? { kind: 'step', everyEpochs: 10, factor: 0.5 } : { kind: this.lrSchedule },
       classWeighting: this.balanceClasses ? 'balanced' : 'none',
-      augment: this.augment ? {} : undefined,
+      augment: aug ? aug.options : undefined,
+      noiseClips: noise.length > 0 ? toLabeled(noise).map((c) => c.samples) : undefined,
       spec: this.customSpec ?? undefined,
     };
   }

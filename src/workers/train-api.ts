@@ -84,7 +84,7 @@ export interface TrainJob {
   /** Run the gradient shards in their own workers (default true); false computes the same slices here: same weights, one core. */
   workers?: boolean;
   /** Optional training settings (trainArtifact's): split, early stopping, schedule, class weights, augmentation. */
-  options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'spec'>;
+  options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'noiseClips' | 'spec'>;
 }
 
 /** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */

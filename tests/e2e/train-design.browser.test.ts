@@ -87,6 +87,10 @@ describe('design, train, evaluate', () => {
       // Options: speaker split, early stopping; cancel a long run first.
       await page.locator('details.options summary').click();
       await page.getByTestId('split-select').selectOption('speaker');
+      // augmentation follows the Features step's settings (no noise class chosen there)
+      await page.getByTestId('augment-toggle').check();
+      expect(await page.getByTestId('augment-summary').textContent()).toMatch(/shift up to 100 ms, gain up to ±6 dB, no noise/);
+      await page.getByTestId('augment-toggle').uncheck();
       await page.getByTestId('epochs-input').fill('400');
       await page.getByTestId('train-button').click();
       await expect.poll(async () => ((await status(page)) === 'error' ? await page.getByTestId('train-error').textContent() : Number(await page.getByTestId('loss-curve').getAttribute('data-points'))), { timeout: 90_000 }).toBeGreaterThan(0);
