@@ -188,6 +188,11 @@ function oneHot(y: number[], idx: readonly number[], classes: number, weights?: 
   return tf.tensor2d(oneHotValues(y, idx, classes, weights), [idx.length, classes], 'float32');
 }
 
+/** Shard calls still running when this thread's own slice throws must not become unhandled rejections (they are awaited otherwise). */
+function settleQuietly(ps: readonly Promise<unknown>[]): void {
+  for (const p of ps) p.catch(() => undefined);
+}
+
 /** Cut a batch into at most k contiguous slices whose sizes differ by at most one (larger first); no empty slices. */
 export function sliceBatch<T>(idx: readonly T[], k: number): T[][] {
   const out: T[][] = [];
@@ -305,6 +310,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const others = slices.slice(1).map((sl, j) =>
         extra[j]!.gradients({ weights: weights!.slice(), x: batchInputs(a, inputs, sl), targets: oneHotValues(train.y, sl, classes, classWeights), count: sl.length }),
       );
+      settleQuietly(others);
       const xs = batchTensor(a, inputs, slices[0]!);
       const ys = oneHot(train.y, slices[0]!, classes, classWeights);
       let own: ShardResult;
@@ -344,6 +350,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const everything = slices.length > 1 ? readFlat(allVariables(model)) : undefined;
       const [h, w, c] = a.spec.input.shape;
       const others = slices.slice(1).map((sl, j) => extra[j]!.predict({ weights: everything!.slice(), x: batchInputs(a, vx, sl), count: sl.length }));
+      settleQuietly(others);
       const parts = [predictConcatenated(model, [h, w, c], batchInputs(a, vx, slices[0]!), slices[0]!.length, PREDICT_BATCH), ...(await Promise.all(others))];
       return parts.flatMap((p) => Array.from({ length: p.length / classes }, (_, k) => p.slice(k * classes, (k + 1) * classes)));
     };
