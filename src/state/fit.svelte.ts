@@ -120,6 +120,17 @@ export class FitState {
     }
   }
 
+  /** Another model (a saved one) on the chosen board with the chosen options; null where it cannot be costed. */
+  estimateFor(analysis: SpecAnalysis): FitReport | null {
+    const b = this.board.board;
+    if (!b) return null;
+    try {
+      return estimate(analysis, b, this.options);
+    } catch {
+      return null;
+    }
+  }
+
   view: FitView = $derived.by(() => {
     const b = this.board;
     if (!this.#analysis.analysis && !this.#analysis.error) return { report: null, error: null };

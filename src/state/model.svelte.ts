@@ -7,10 +7,8 @@ import { EarshotError, describeError } from '../core/errors.ts';
 import type { FeatureConfig } from '../core/dsp/feature-config.ts';
 import { serializeModel, deserializeModel, type ModelArtifact, type ModelFiles } from '../core/model/artifact.ts';
 import { analyzeSpec } from '../core/model/analyze.ts';
-import type { ModelSpec } from '../core/model/spec.ts';
+import type { ModelSpec, SpecAnalysis } from '../core/model/spec.ts';
 import type { PostprocessingSettings } from '../core/quant/postprocess.ts';
-import { estimate } from '../core/mcu/estimate.ts';
-import { getBoard } from '../core/mcu/boards.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
@@ -46,29 +44,19 @@ export interface SavedModelRow {
   split: string;
   params: number;
   macs: number;
-  /** int8 estimate on COMPARE_BOARD_ID with Earshot's C runtime (core/mcu estimate). */
-  flashBytes: number | null;
-  ramBytes: number | null;
-  latencyMs: number | null;
+  /** For the size and latency columns, estimated on the Fit step's board and runtime (FitState.estimateFor). */
+  analysis: SpecAnalysis;
   savedAtMs: number;
 }
-export const COMPARE_BOARD_ID = 'nano33ble';
 
-/** The comparison row of a saved model: accuracy from its training, size and latency estimated. */
+/** The comparison row of a saved model: accuracy from its training, its analysis for the estimates. */
 export function savedModelRow(name: string, files: ModelFiles, savedAtMs: number): SavedModelRow {
   const a = deserializeModel(files);
   const analysis = analyzeSpec(a.spec);
-  let fit: { flashBytes: number; ramBytes: number; latencyMs: number } | null = null;
-  try {
-    fit = estimate(analysis, getBoard(COMPARE_BOARD_ID));
-  } catch {
-    fit = null; // a spec the estimator cannot cost: shown as unknown
-  }
   const acc = a.training?.valAccuracy;
   return {
     name, spec: a.spec.name ?? 'custom', labels: a.labels, valAccuracy: acc === undefined || Number.isNaN(acc) ? null : acc,
-    split: a.training?.split ?? 'random', params: analysis.totalParams, macs: analysis.totalMacs,
-    flashBytes: fit?.flashBytes ?? null, ramBytes: fit?.ramBytes ?? null, latencyMs: fit?.latencyMs ?? null, savedAtMs,
+    split: a.training?.split ?? 'random', params: analysis.totalParams, macs: analysis.totalMacs, analysis, savedAtMs,
   };
 }
 

@@ -123,6 +123,13 @@ describe('design, train, evaluate', () => {
       await page.getByTestId('model-name-input').fill('one-worker');
       await page.getByTestId('save-model-button').click();
       await expect.poll(() => page.getByTestId('saved-model-row').count()).toBe(2);
+      // the comparison's size and latency follow the board chosen in Fit
+      const latency = async () => (await page.getByTestId('saved-model-latency').first().textContent()) ?? '';
+      const onDefault = await latency();
+      expect(onDefault).toMatch(/ms$/);
+      await page.getByTestId('board-select').selectOption('pico');
+      await expect.poll(latency).not.toBe(onDefault);
+      expect(await page.getByTestId('saved-models-caption').textContent()).toMatch(/Pico/);
       const bins = (await page.evaluate(`new Promise((resolve, reject) => {
         const open = indexedDB.open('earshot');
         open.onerror = () => reject(open.error);

@@ -16,6 +16,8 @@ import { inProcessTrainClient, type TrainClient } from '../../src/workers/train-
 import { ModelState } from '../../src/state/model.svelte.ts';
 import { analyzeSpec } from '../../src/core/model/analyze.ts';
 import { FitState } from '../../src/state/fit.svelte.ts';
+import { estimate } from '../../src/core/mcu/estimate.ts';
+import { getBoard } from '../../src/core/mcu/boards.ts';
 import { ExportState } from '../../src/state/export.svelte.ts';
 
 const config = DEFAULT_FEATURE_CONFIG;
@@ -92,8 +94,14 @@ describe('ModelState', () => {
     expect(row.params).toBe(a.totalParams);
     expect(row.macs).toBe(a.totalMacs);
     expect(row.valAccuracy).toBe(trained.valAccuracy);
-    expect(row.latencyMs).toBeGreaterThan(0);
-    expect(row.flashBytes).toBeGreaterThan(a.totalParams);
+    // size and latency follow the Fit step's board and runtime
+    const fit = new FitState(() => null, config);
+    const onNano = fit.estimateFor(row.analysis)!;
+    expect(onNano).toEqual(estimate(a, getBoard(fit.boardId), fit.options));
+    expect(onNano.flashBytes).toBeGreaterThan(a.totalParams);
+    fit.boardId = 'pico';
+    expect(fit.estimateFor(row.analysis)!.latencyMs).not.toBe(onNano.latencyMs);
+    expect(fit.estimateFor(row.analysis)!.board.id).toBe('pico');
     // survives a reload: a fresh state on the same store lists them
     const again = new ModelState(() => client, store, config);
     await again.load();
