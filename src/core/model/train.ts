@@ -205,16 +205,15 @@ export function sliceBatch<T>(idx: readonly T[], k: number): T[][] {
   return out;
 }
 
+/** Probabilities per clip, cut out of a concatenated prediction (`count` rows of `classes`). */
+function perClip(p: Float32Array, classes: number): Float32Array[] {
+  return Array.from({ length: p.length / classes }, (_, k) => p.slice(k * classes, (k + 1) * classes));
+}
+
 /** Probabilities for each clip, in batches; no tensors survive. */
 function predictWith(model: tf.LayersModel, a: SpecAnalysis, x: Float32Array[], batchSize: number): Float32Array[] {
-  const classes = a.outputShape[0]!;
-  const out: Float32Array[] = [];
-  for (let s = 0; s < x.length; s += batchSize) {
-    const idx = Array.from({ length: Math.min(batchSize, x.length - s) }, (_, j) => s + j);
-    const probs = tf.tidy(() => (model.predict(batchTensor(a, x, idx)) as tf.Tensor).dataSync() as Float32Array);
-    for (let j = 0; j < idx.length; j++) out.push(probs.slice(j * classes, (j + 1) * classes));
-  }
-  return out;
+  const all = x.map((_, i) => i);
+  return perClip(predictConcatenated(model, a.spec.input.shape, batchInputs(a, x, all), x.length, batchSize), a.outputShape[0]!);
 }
 
 function lossAndAccuracy(probs: Float32Array[], y: number[]): { loss: number; acc: number } {
@@ -348,11 +347,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       if (!parallel || extra.length === 0) return predictWith(model, a, vx, Math.max(batchSize, 64));
       const slices = sliceBatch(vx.map((_, i) => i), shards);
       const everything = slices.length > 1 ? readFlat(allVariables(model)) : undefined;
-      const [h, w, c] = a.spec.input.shape;
       const others = slices.slice(1).map((sl, j) => extra[j]!.predict({ weights: everything!.slice(), x: batchInputs(a, vx, sl), count: sl.length }));
       settleQuietly(others);
-      const parts = [predictConcatenated(model, [h, w, c], batchInputs(a, vx, slices[0]!), slices[0]!.length, PREDICT_BATCH), ...(await Promise.all(others))];
-      return parts.flatMap((p) => Array.from({ length: p.length / classes }, (_, k) => p.slice(k * classes, (k + 1) * classes)));
+      const own = predictConcatenated(model, a.spec.input.shape, batchInputs(a, vx, slices[0]!), slices[0]!.length, PREDICT_BATCH);
+      return [own, ...(await Promise.all(others))].flatMap((p) => perClip(p, classes));
     };
     let done = 0;
     let lastYield = Date.now();
