@@ -122,11 +122,9 @@ export interface TrainApi {
  * with threaded wasm, which already spreads over the cores.
  */
 export function createTrainApi(initBackend: (name: BackendName) => Promise<string>, threads = false, shardWorkers?: Pick<ShardPool, 'factory' | 'warm'>): TrainApi {
-  /** Slices per batch on a backend (webgl: one, the GPU is the parallelism) and where they run. */
-  const sharding = (backend: string, workers = true): { shards: number; shardFactory?: ShardFactory } => {
-    const shards = backend === 'webgl' ? 1 : TRAIN_SHARDS;
-    return shards > 1 && workers && shardWorkers && !threads ? { shards, shardFactory: shardWorkers.factory(backend) } : { shards };
-  };
+  /** Slices per batch on a backend (default: webgl one, the GPU is the parallelism) and where they run. */
+  const sharding = (backend: string, workers = true, shards = backend === 'webgl' ? 1 : TRAIN_SHARDS): { shards: number; shardFactory?: ShardFactory } =>
+    shards > 1 && workers && shardWorkers && !threads ? { shards, shardFactory: shardWorkers.factory(backend) } : { shards };
   const report = (name: string, probe?: ProbeEntry[]): BackendReport => {
     const s = sharding(name);
     return {
@@ -189,9 +187,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
       attempt('train/failed', async () => {
         await ensureBackend(job.backend);
         const spec = presetSpec(job.preset, job.inputShape, job.classes);
-        const shards = job.shards ?? 1;
-        const where = shards > 1 && job.workers !== false && shardWorkers && !threads ? { shardFactory: shardWorkers.factory(job.backend) } : {};
-        return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize, shards, ...where });
+        return measureTrainingThroughput({ spec, clips: job.clips, epochs: job.epochs, batchSize: job.batchSize, ...sharding(job.backend, job.workers, job.shards ?? 1) });
       }),
 
     train: (job, onEpoch, onBatch) =>
