@@ -12,7 +12,7 @@ import type { PostprocessingSettings } from '../core/quant/postprocess.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { ClipStore } from '../platform/clip-store.ts';
-import type { BackendChoice, TrainClient, TrainJob } from '../workers/train-bridge.ts';
+import type { BackendChoice, BackendReport, TrainClient, TrainJob } from '../workers/train-bridge.ts';
 import type { ProbeEntry } from '../workers/train-api.ts';
 import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
@@ -182,13 +182,18 @@ export class ModelState {
   async initBackend(): Promise<void> {
     try {
       const r = await this.#client().init(this.backendChoice);
-      this.backend = r.name;
-      this.workers = r.workers;
-      this.simdKernels = r.simdKernels;
-      this.probe = r.probe ?? this.probe;
+      this.#showBackend(r);
     } catch (e) {
       this.error = describeError(e);
     }
+  }
+
+  /** What the worker reports of its backend, for the train screen. */
+  #showBackend(r: BackendReport): void {
+    this.backend = r.name;
+    this.workers = r.workers;
+    this.simdKernels = r.simdKernels;
+    this.probe = r.probe ?? this.probe;
   }
 
   get busy(): boolean {
@@ -207,10 +212,7 @@ export class ModelState {
     try {
       const client = this.#client();
       const r = await client.init(this.backendChoice);
-      this.backend = r.name;
-      this.workers = r.workers;
-      this.simdKernels = r.simdKernels;
-      this.probe = r.probe ?? this.probe;
+      this.#showBackend(r);
       this.status = 'training';
       this.etaMs = null;
       const started = Date.now();
