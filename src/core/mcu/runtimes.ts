@@ -50,6 +50,27 @@ const EARSHOT_C: Runtime = {
   usesCmsisScratch: false,
 };
 
+/** TFLite Micro's interpreter, arena and .tflite overheads; the two TFLM runtimes differ only in their kernels. */
+const TFLM_CMSIS_NN: Runtime = {
+  id: 'tflm-cmsis-nn',
+  name: 'TFLite Micro + CMSIS-NN',
+  description: 'TensorFlow Lite for Microcontrollers interpreter with CMSIS-NN optimized int8 kernels.',
+  status: 'available',
+  codeFlashBytes: (_core, kinds) => TFLM_CORE_CODE_BYTES + CMSIS_KERNEL_BYTES * kinds.size,
+  modelFormatFlashBytes: tfliteFormatBytes,
+  // Counted in the flatbuffer overhead (24 B/channel).
+  quantParamBytesPerChannel: 0,
+  // MicroInterpreter::Invoke bookkeeping: assumed 5000 cycles.
+  perInvokeOverheadCycles: 5000,
+  // MicroInterpreter + allocator structs + stack: assumed 2 KB.
+  arenaOverheadBytes: 2048,
+  // TfLiteNode + op data + eval tensors per op: assumed 64 B.
+  ramBytesPerOp: 64,
+  // Conv/depthwise OpData keeps per-channel int32 multiplier and shift in the persistent arena.
+  ramBytesPerChannel: 8,
+  usesCmsisScratch: true,
+};
+
 const RUNTIMES: Record<RuntimeId, Runtime> = {
   'earshot-c': EARSHOT_C,
   'earshot-simd': {
@@ -59,37 +80,13 @@ const RUNTIMES: Record<RuntimeId, Runtime> = {
     description: 'The exported header with its ACLE SIMD dot products (__sxtb16/__smlad) on cores with the DSP extension (M4, M7, M33, M55), chosen at compile time; the portable loops elsewhere.',
     // Code size as earshot-c: code-size.generated.ts measures the default build (SIMD on where the core has DSP).
   },
-  'tflm-cmsis-nn': {
-    id: 'tflm-cmsis-nn',
-    name: 'TFLite Micro + CMSIS-NN',
-    description: 'TensorFlow Lite for Microcontrollers interpreter with CMSIS-NN optimized int8 kernels.',
-    status: 'available',
-    codeFlashBytes: (_core, kinds) => TFLM_CORE_CODE_BYTES + CMSIS_KERNEL_BYTES * kinds.size,
-    modelFormatFlashBytes: tfliteFormatBytes,
-    // Counted in the flatbuffer overhead (24 B/channel).
-    quantParamBytesPerChannel: 0,
-    // MicroInterpreter::Invoke bookkeeping: assumed 5000 cycles.
-    perInvokeOverheadCycles: 5000,
-    // MicroInterpreter + allocator structs + stack: assumed 2 KB.
-    arenaOverheadBytes: 2048,
-    // TfLiteNode + op data + eval tensors per op: assumed 64 B.
-    ramBytesPerOp: 64,
-    // Conv/depthwise OpData keeps per-channel int32 multiplier and shift in the persistent arena.
-    ramBytesPerChannel: 8,
-    usesCmsisScratch: true,
-  },
+  'tflm-cmsis-nn': TFLM_CMSIS_NN,
   'tflm-reference': {
+    ...TFLM_CMSIS_NN,
     id: 'tflm-reference',
     name: 'TFLite Micro (reference kernels)',
     description: 'TensorFlow Lite for Microcontrollers with its portable reference kernels.',
-    status: 'available',
     codeFlashBytes: (_core, kinds) => TFLM_CORE_CODE_BYTES + TFLM_REFERENCE_KERNEL_BYTES * kinds.size,
-    modelFormatFlashBytes: tfliteFormatBytes,
-    quantParamBytesPerChannel: 0,
-    perInvokeOverheadCycles: 5000,
-    arenaOverheadBytes: 2048,
-    ramBytesPerOp: 64,
-    ramBytesPerChannel: 8,
     usesCmsisScratch: false,
   },
   vendor: {
