@@ -164,6 +164,15 @@ const portableC = (core: CoreId): CostEntry => ({
 
 const PORTABLE_C = perCore(portableC);
 
+/** A runtime without DSP kernels on a core without DSP: portable C on that core plus the runtime's per-layer overhead. */
+const onPortableC = (core: 'cortex-m0plus' | 'cortex-m3', layerOverheadCycles: number, note: string): CostEntry => ({
+  table: scale(PORTABLE_C[core].table, 1, layerOverheadCycles),
+  evidence: 'derived',
+  note,
+});
+const TFLM_NO_DSP_NOTE = 'no DSP: CMSIS-NN portable C path, modelled as portable C on this core (CoreMark-scaled M4 fit) + TFLM overhead';
+const VENDOR_NO_DSP_NOTE = 'no DSP and no vendor data: portable C on this core (CoreMark-scaled M4 fit)';
+
 // ---- earshot-c: Earshot's own C, fitted to qemu instruction counts (earshot-costs.ts) ----------
 const EARSHOT_C = perCore(earshotCEntry);
 
@@ -171,16 +180,8 @@ const EARSHOT_C = perCore(earshotCEntry);
 const TFLM_CMSIS_M7 = scale(TFLM_CMSIS_M33, M7_OVER_M33);
 const TFLM_CMSIS_M55 = scale(TFLM_CMSIS_M33, HELIUM_OVER_M33);
 const TFLM_CMSIS: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': {
-    table: scale(PORTABLE_C['cortex-m0plus'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
-    evidence: 'derived',
-    note: 'no DSP: CMSIS-NN portable C path, modelled as portable C on this core (CoreMark-scaled M4 fit) + TFLM overhead',
-  },
-  'cortex-m3': {
-    table: scale(PORTABLE_C['cortex-m3'].table, 1, TFLM_LAYER_OVERHEAD_CYCLES),
-    evidence: 'derived',
-    note: 'no DSP: CMSIS-NN portable C path, modelled as portable C on this core (CoreMark-scaled M4 fit) + TFLM overhead',
-  },
+  'cortex-m0plus': onPortableC('cortex-m0plus', TFLM_LAYER_OVERHEAD_CYCLES, TFLM_NO_DSP_NOTE),
+  'cortex-m3': onPortableC('cortex-m3', TFLM_LAYER_OVERHEAD_CYCLES, TFLM_NO_DSP_NOTE),
   'cortex-m4': { table: TFLM_CMSIS_M4, evidence: 'fitted', note: 'fitted: TFLM v2.3.1 + CMSIS-NN, NUCLEO-L4R5ZI, MLPerf Tiny v0.5' },
   'cortex-m4f': { table: TFLM_CMSIS_M4, evidence: 'fitted', note: 'fitted: TFLM v2.3.1 + CMSIS-NN, NUCLEO-L4R5ZI, MLPerf Tiny v0.5' },
   'cortex-m7': { table: TFLM_CMSIS_M7, evidence: 'derived', note: 'M33 fit (EK-RA6M4) x M7/M33 ratio of X-CUBE-AI v7.3 on H7A3 vs U575' },
@@ -209,16 +210,8 @@ const EARSHOT_SIMD = perCore(earshotSimdEntry);
 // ---- vendor (X-CUBE-AI-class optimizing code generators) ---------------------------------------
 const VENDOR_M55 = scale(VENDOR_M33, HELIUM_OVER_M33);
 const VENDOR: Record<CoreId, CostEntry> = {
-  'cortex-m0plus': {
-    table: scale(PORTABLE_C['cortex-m0plus'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
-    evidence: 'derived',
-    note: 'no DSP and no vendor data: portable C on this core (CoreMark-scaled M4 fit)',
-  },
-  'cortex-m3': {
-    table: scale(PORTABLE_C['cortex-m3'].table, 1, VENDOR_LAYER_OVERHEAD_CYCLES),
-    evidence: 'derived',
-    note: 'no DSP and no vendor data: portable C on this core (CoreMark-scaled M4 fit)',
-  },
+  'cortex-m0plus': onPortableC('cortex-m0plus', VENDOR_LAYER_OVERHEAD_CYCLES, VENDOR_NO_DSP_NOTE),
+  'cortex-m3': onPortableC('cortex-m3', VENDOR_LAYER_OVERHEAD_CYCLES, VENDOR_NO_DSP_NOTE),
   'cortex-m4': { table: VENDOR_M4, evidence: 'fitted', note: 'fitted: X-CUBE-AI v7.3, NUCLEO-L4R5ZI, MLPerf Tiny v1.0' },
   'cortex-m4f': { table: VENDOR_M4, evidence: 'fitted', note: 'fitted: X-CUBE-AI v7.3, NUCLEO-L4R5ZI, MLPerf Tiny v1.0' },
   'cortex-m7': { table: VENDOR_M7, evidence: 'fitted', note: 'fitted: X-CUBE-AI v7.3, NUCLEO-H7A3ZI-Q, MLPerf Tiny v1.0' },
