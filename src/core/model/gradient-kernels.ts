@@ -631,8 +631,6 @@ function wasmCastKernel(): KernelConfig | undefined {
   return { kernelName: 'Cast', backendName: 'wasm', kernelFunc, ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}) };
 }
 
-export const GRADIENT_KERNEL_NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
-
 let registered = false;
 
 /**

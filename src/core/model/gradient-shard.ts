@@ -78,7 +78,7 @@ export class GradientCapture extends tf.Optimizer {
 }
 
 /** The variables trainOnBatch differentiates, in its order. */
-export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
@@ -107,7 +107,7 @@ export function predictConcatenated(model: tf.LayersModel, inputShape: readonly 
 /** Validation batches in the trainer and its shards (predict is batch-size independent per clip). */
 export const PREDICT_BATCH = 64;
 
-export function totalSize(vars: readonly tf.Variable[]): number {
+function totalSize(vars: readonly tf.Variable[]): number {
   return vars.reduce((s, v) => s + v.size, 0);
 }
 
