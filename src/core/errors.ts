@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'dataset/too-few-clips'
   | 'dataset/not-found'
   | 'dataset/bad-project'
+  | 'dataset/bad-pattern'
+  | 'split/class-held-out'
   | 'archive/not-zip'
   | 'archive/no-manifest'
   | 'archive/bad-manifest'

@@ -49,3 +49,50 @@ describe('leaveOneGroupOut', () => {
     expect(folds[2]).toEqual({ group: 'c', train: [0, 1, 2, 3, 5], val: [4] });
   });
 });
+
+describe('group splits refuse to leave a class with nothing to learn from', () => {
+  // "three" is spoken by george only; the other classes by everyone.
+  const rows: [string, string][] = [
+    ['one', 'george'], ['one', 'lucas'], ['one', 'jack'],
+    ['two', 'george'], ['two', 'lucas'], ['two', 'jack'],
+    ['three', 'george'], ['three', 'george'],
+  ];
+  const labels = rows.map(([l]) => l);
+  const groups = rows.map(([, g]) => g);
+
+  it('splitByGroup passes over a speaker whose holding out would starve a class', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const s = splitByGroup(groups, 0.3, seed, { labels });
+      expect(s.val.some((i) => groups[i] === 'george')).toBe(false);
+      expect(new Set(s.train.map((i) => labels[i]))).toEqual(new Set(['one', 'two', 'three']));
+    }
+  });
+
+  it('splitByGroup refuses when every speaker would starve a class, naming class and speaker', () => {
+    const g = ['george', 'george', 'lucas', 'lucas'];
+    const l = ['three', 'three', 'four', 'four'];
+    expect(codeOf(() => splitByGroup(g, 0.5, 1, { labels: l }))).toBe('split/class-held-out');
+    expect(() => splitByGroup(g, 0.5, 1, { labels: l })).toThrow(/^All clips of “(three|four)” are from (george|lucas): holding \2 out leaves nothing to learn “\1” from\. Record “\1” with another speaker\.$/);
+  });
+
+  it('says "session" for a session split', () => {
+    expect(() => splitByGroup(['mon', 'tue'], 0.5, 1, { labels: ['a', 'b'], by: 'session' })).toThrow(/from session (mon|tue): holding session \1 out .* Record “[ab]” in another session\./);
+  });
+
+  it('leaveOneGroupOut refuses a fold that holds out the only speaker of a class', () => {
+    expect(codeOf(() => leaveOneGroupOut(groups, { labels }))).toBe('split/class-held-out');
+    expect(() => leaveOneGroupOut(groups, { labels })).toThrow('All clips of “three” are from george: holding george out leaves nothing to learn “three” from. Record “three” with another speaker.');
+    expect(leaveOneGroupOut(groups.slice(0, 6), { labels: labels.slice(0, 6) }).map((f) => f.group)).toEqual(['george', 'jack', 'lucas']);
+  });
+
+  it('clips without a speaker stay in training and keep their class learnable', () => {
+    const g = ['george', 'george', undefined, 'lucas'];
+    const l = ['three', 'three', 'three', 'four'];
+    expect(leaveOneGroupOut(g, { labels: ['three', 'three', 'three', 'three'] }).length).toBe(2);
+    expect(codeOf(() => leaveOneGroupOut(g, { labels: l }))).toBe('split/class-held-out'); // holding lucas out starves "four"
+  });
+
+  it('refuses labels of the wrong length', () => {
+    expect(codeOf(() => splitByGroup(['a', 'b'], 0.5, 1, { labels: ['x'] }))).toBe('train/bad-options');
+  });
+});

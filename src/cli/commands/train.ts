@@ -5,6 +5,7 @@ import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
 import { SPLIT_KINDS } from '../../core/model/split.ts';
+import { parseNamePattern } from '../../core/dataset/name-pattern.ts';
 import { MAX_SHARDS } from '../../core/model/train.ts';
 import { createThreadShardPool } from '../thread-shards.ts';
 import { choice, flag, int, required, str } from '../args.ts';
@@ -18,7 +19,7 @@ export const trainCommand: Command = {
   summary: 'train a float model on a data folder',
   help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
                      [--epochs N] [--seed N] [--backend wasm|cpu] [--split random|speaker|session]
-                     [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
+                     [--speaker-pattern PATTERN] [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
                      [--class-weights none|balanced] [--augment] [--shards N] --out MODEL [--json]
 
 Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and padded or
@@ -33,8 +34,14 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --seed N         default 1; the same seed gives the same model
   --backend NAME   wasm (default) or cpu
   --split KIND     how the validation clips are chosen: random (stratified, default), speaker or
-                   session (whole speakers/sessions held out; the speaker of <speaker>_<rest>.wav
-                   is the part of the file name before the first '_')
+                   session (whole speakers/sessions held out). A split that would leave a class
+                   with no training clips (all its clips from the held-out speaker) is refused.
+  --speaker-pattern PATTERN
+                   how file names give speaker and session: fields {label} {speaker} {session}
+                   {take} {*} with literal separators, e.g. {label}_{speaker}_{take} (FSDD
+                   0_george_7.wav), {speaker}_{*} (Speech Commands), {speaker}-{session}-{*}.
+                   Default: guessed — {speaker}_{*}, or {label}_{speaker}_{*} when the part before
+                   the first '_' is the class (equal to it, or one value per class)
   --cv KIND        first run leave-one-speaker-out (or -session-out) cross-validation and report
                    every fold's accuracy and the mean, then train the model as usual
   --early-stop N   stop after N epochs without a better validation loss; keep the best epoch
@@ -58,6 +65,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
     split: { type: 'string' },
+    'speaker-pattern': { type: 'string' },
     cv: { type: 'string' },
     'early-stop': { type: 'string' },
     'lr-schedule': { type: 'string' },
@@ -94,7 +102,9 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const schedule = choice(values, 'lr-schedule', ['constant', 'cosine', 'step'] as const, 'constant');
     const classWeighting = choice(values, 'class-weights', ['none', 'balanced'] as const, 'none');
     const shards = int(values, 'shards', 1, 1, MAX_SHARDS);
-    const clips = withSpeakers(readDataDir(data, featureConfig, warn));
+    const speakerPattern = str(values, 'speaker-pattern');
+    if (speakerPattern !== undefined) parseNamePattern(speakerPattern); // a bad pattern fails before any file is read
+    const clips = withSpeakers(readDataDir(data, featureConfig, warn), speakerPattern);
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
     const backend = await initNodeTf(backendWanted);
@@ -103,7 +113,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     try {
       const request = {
         clips,
-        valClips: valClips ? withSpeakers(valClips) : undefined,
+        valClips: valClips ? withSpeakers(valClips, speakerPattern) : undefined,
         featureConfig,
         preset: spec ? undefined : (preset ?? 'tiny-conv'),
         spec,
@@ -138,12 +148,12 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
       if (flag(values, 'json')) {
         io.out(JSON.stringify({
           model: out, labels: artifact.labels, backend, epochs, seed, shards, split: t.split, epochsRun: t.epochsRun, bestEpoch: t.bestEpoch,
-          trainClips: t.trainClips, valClips: t.valClips, valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
+          trainClips: t.trainClips, valClips: t.valClips, ...(t.heldOut ? { heldOut: t.heldOut } : {}), valAccuracy: Number.isNaN(t.valAccuracy) ? null : t.valAccuracy, history: t.history,
           ...(crossValidation ? { crossValidation } : {}),
         }));
       } else {
         const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
-        io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
+        io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split${t.heldOut?.length ? `, held out: ${t.heldOut.join(', ')}` : ''}); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
       }
     } finally {
       pool?.terminate();

@@ -2,7 +2,11 @@
  * Data augmentation, seeded and pure: the same (options, seed, variant) always gives the same
  * output, so a preview in the page shows exactly what training will see.
  *
- * Audio domain (before features): background noise mixed at a chosen SNR, time shift, gain.
+ * Audio domain (before features), in this order: speed perturbation (Ko et al. 2015, "Audio
+ * augmentation for speech recognition": resampling changes tempo and pitch together, like another
+ * talker's vocal tract), time shift, gain, synthetic room reverberation (room-reverb.ts), then
+ * background noise at an SNR drawn in a range, from the project's noise clips or generated
+ * (white, pink, brown: noise-colours.ts), exact relative to the final clean clip.
  * Feature domain (after log-mel): SpecAugment time and frequency masks (Park et al. 2019,
  * "SpecAugment", masks only; no time warping).
  *
@@ -13,10 +17,31 @@
 import { EarshotError } from '../errors.ts';
 import type { Features } from '../dsp/feature-config.ts';
 import { mixSeed, mulberry32 } from '../model/prng.ts';
+import { resample } from '../audio/resample.ts';
+import { generateNoise, NOISE_COLOURS } from './noise-colours.ts';
+import { reverberate, roomImpulse } from './room-reverb.ts';
+
+/** Where mixed noise comes from: the project's noise clips, or generated per variant. */
+export const NOISE_KINDS = ['project', ...NOISE_COLOURS] as const;
+export type NoiseKind = (typeof NOISE_KINDS)[number];
+
+/** Direct-to-reverberant energy ratio of a synthetic room, drawn uniformly in this range (dB). */
+export const REVERB_DRR_DB: readonly [number, number] = [0, 10];
 
 export interface AugmentOptions {
-  /** Mix a background noise clip at this SNR in dB (null: no noise). Needs noise clips. */
+  /** Resample by a factor uniform in [1 − maxSpeedChange, 1 + maxSpeedChange] (0.1 = ±10 %; 0: off). */
+  maxSpeedChange: number;
+  /** Mix background noise at this fixed SNR in dB (null: no noise, unless minSnrDb/maxSnrDb are set). */
   noiseSnrDb: number | null;
+  /** Mix background noise at an SNR uniform in [minSnrDb, maxSnrDb] dB (both null: see noiseSnrDb). */
+  minSnrDb: number | null;
+  maxSnrDb: number | null;
+  /** 'project': the given noise clips (required); white/pink/brown: generated, seeded per variant. */
+  noiseKind: NoiseKind;
+  /** Chance (0..1) that a variant is convolved with a synthetic room of RT60 uniform in [minRt60Ms, maxRt60Ms]. */
+  reverbProbability: number;
+  minRt60Ms: number;
+  maxRt60Ms: number;
   /** Shift the clip by a uniform amount in [−maxShiftMs, +maxShiftMs] (zero-filled). */
   maxShiftMs: number;
   /** Scale by a uniform gain in [−maxGainDb, +maxGainDb] dB. */
@@ -31,7 +56,14 @@ export interface AugmentOptions {
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = Object.freeze({
+  maxSpeedChange: 0,
   noiseSnrDb: null,
+  minSnrDb: null,
+  maxSnrDb: null,
+  noiseKind: 'project',
+  reverbProbability: 0,
+  minRt60Ms: 200,
+  maxRt60Ms: 600,
   maxShiftMs: 100,
   maxGainDb: 6,
   timeMasks: 1,
@@ -42,7 +74,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = Object.freeze({
 });
 
 /** No augmentation at all (identity): what validation and calibration use. */
-export const NO_AUGMENT: AugmentOptions = Object.freeze({ ...DEFAULT_AUGMENT, noiseSnrDb: null, maxShiftMs: 0, maxGainDb: 0, timeMasks: 0, freqMasks: 0 });
+export const NO_AUGMENT: AugmentOptions = Object.freeze({ ...DEFAULT_AUGMENT, maxSpeedChange: 0, noiseSnrDb: null, minSnrDb: null, maxSnrDb: null, reverbProbability: 0, maxShiftMs: 0, maxGainDb: 0, timeMasks: 0, freqMasks: 0 });
 
 function bad(message: string): never {
   throw new EarshotError('features/bad-augment', message);
@@ -51,7 +83,17 @@ function bad(message: string): never {
 /** Fill defaults, then check every field; throws 'features/bad-augment'. */
 export function validateAugment(input: Partial<AugmentOptions>): AugmentOptions {
   const o = { ...DEFAULT_AUGMENT, ...input };
-  if (o.noiseSnrDb !== null && (typeof o.noiseSnrDb !== 'number' || !Number.isFinite(o.noiseSnrDb) || o.noiseSnrDb < -20 || o.noiseSnrDb > 60)) bad('noiseSnrDb must be from -20 to 60 dB, or null');
+  const snrOk = (v: unknown) => typeof v === 'number' && v >= -20 && v <= 60;
+  if (!(typeof o.maxSpeedChange === 'number' && o.maxSpeedChange >= 0 && o.maxSpeedChange <= 0.5)) bad('maxSpeedChange must be from 0 to 0.5 (±50 %)');
+  if (o.noiseSnrDb !== null && !snrOk(o.noiseSnrDb)) bad('noiseSnrDb must be from -20 to 60 dB, or null');
+  if ((o.minSnrDb === null) !== (o.maxSnrDb === null)) bad('give both minSnrDb and maxSnrDb, or neither');
+  if (o.minSnrDb !== null && !(snrOk(o.minSnrDb) && snrOk(o.maxSnrDb))) bad('minSnrDb and maxSnrDb must be from -20 to 60 dB');
+  if (o.minSnrDb !== null && o.minSnrDb > o.maxSnrDb!) bad('minSnrDb must not exceed maxSnrDb');
+  if (o.minSnrDb !== null && o.noiseSnrDb !== null) bad('give either noiseSnrDb or minSnrDb/maxSnrDb, not both');
+  if (!(NOISE_KINDS as readonly unknown[]).includes(o.noiseKind)) bad(`noiseKind must be one of ${NOISE_KINDS.join(', ')}`);
+  if (!(typeof o.reverbProbability === 'number' && o.reverbProbability >= 0 && o.reverbProbability <= 1)) bad('reverbProbability must be from 0 to 1');
+  for (const k of ['minRt60Ms', 'maxRt60Ms'] as const) if (!(typeof o[k] === 'number' && o[k] >= 50 && o[k] <= 2000)) bad(`${k} must be from 50 to 2000 ms`);
+  if (o.minRt60Ms > o.maxRt60Ms) bad('minRt60Ms must not exceed maxRt60Ms');
   if (!(o.maxShiftMs >= 0 && o.maxShiftMs <= 1000)) bad('maxShiftMs must be from 0 to 1000');
   if (!(o.maxGainDb >= 0 && o.maxGainDb <= 40)) bad('maxGainDb must be from 0 to 40');
   for (const k of ['timeMasks', 'timeMaskFrames', 'freqMasks', 'freqMaskBands'] as const) {
@@ -86,6 +128,29 @@ export function mixNoise(signal: Float32Array, noise: Float32Array, snrDb: numbe
   if (ps === 0) return out;
   const k = Math.sqrt(ps / (pn * 10 ** (snrDb / 10)));
   for (let i = 0; i < out.length; i++) out[i] = signal[i] + k * noise[(start + i) % noise.length];
+  return out;
+}
+
+/** The SNR range noise is drawn from ([v, v] for a fixed noiseSnrDb), or null: no noise. */
+export function snrRangeDb(o: Pick<AugmentOptions, 'noiseSnrDb' | 'minSnrDb' | 'maxSnrDb'>): [number, number] | null {
+  if (o.minSnrDb !== null && o.maxSnrDb !== null) return [o.minSnrDb, o.maxSnrDb];
+  return o.noiseSnrDb === null ? null : [o.noiseSnrDb, o.noiseSnrDb];
+}
+
+/**
+ * `signal` resampled by `factor` (> 1: faster and higher, < 1: slower and lower; a sine of f Hz
+ * comes out at f·factor Hz) with the windowed-sinc resampler of audio/resample.ts, then fitted to
+ * the input length: a shorter result is centred and zero-padded (left pad floor((n − m)/2), as
+ * audio/fit-clip.ts pads), a longer one centre-cropped (start floor((m − n)/2)). Factor 1 is a copy.
+ */
+export function speedPerturb(signal: Float32Array, factor: number, sampleRateHz: number): Float32Array {
+  if (!(Number.isFinite(factor) && factor > 0)) bad('speed factor must be a positive number');
+  if (factor === 1) return Float32Array.from(signal);
+  const y = resample(signal, sampleRateHz * factor, sampleRateHz);
+  const n = signal.length;
+  const out = new Float32Array(n);
+  if (y.length <= n) out.set(y, Math.floor((n - y.length) / 2));
+  else out.set(y.subarray(Math.floor((y.length - n) / 2), Math.floor((y.length - n) / 2) + n));
   return out;
 }
 
@@ -135,13 +200,21 @@ export function specAugment(f: Features, masks: readonly Mask[]): Features {
   return { frames: f.frames, bands: f.bands, data };
 }
 
-/** The random draws of one variant: which noise clip, offset, shift, gain, masks. */
+/** The random draws of one variant: which noise clip, offset, shift, gain, masks, speed, SNR, room. */
 export interface AugmentDraw {
   noiseIndex: number;
   noiseOffset: number;
   shiftSamples: number;
   gainDb: number;
   masks: Mask[];
+  /** Resampling factor (1: unchanged). */
+  speedFactor: number;
+  /** SNR of the mixed noise, or null: no noise. */
+  snrDb: number | null;
+  /** Seed of the generated noise (noiseKind white/pink/brown). */
+  noiseSeed: number;
+  /** The synthetic room, or null: no reverberation for this variant. */
+  reverb: { rt60Ms: number; drrDb: number; seed: number } | null;
 }
 
 /** Draw everything one (options.seed, variant) decides, for a clip of `samples` at `sampleRateHz` and features of frames × bands. */
@@ -155,6 +228,10 @@ export function drawAugment(o: AugmentOptions, variant: number, shape: { samples
     shiftSamples: Math.round(uniform(-maxShift, maxShift)),
     gainDb: uniform(-o.maxGainDb, o.maxGainDb),
     masks: [],
+    speedFactor: 1,
+    snrDb: null,
+    noiseSeed: 0,
+    reverb: null,
   };
   const mask = (axis: Mask['axis'], maxWidth: number, size: number) => {
     const width = Math.min(size, Math.floor(rand() * (maxWidth + 1)));
@@ -162,24 +239,42 @@ export function drawAugment(o: AugmentOptions, variant: number, shape: { samples
   };
   for (let i = 0; i < o.timeMasks; i++) mask('time', o.timeMaskFrames, shape.frames);
   for (let i = 0; i < o.freqMasks; i++) mask('frequency', o.freqMaskBands, shape.bands);
+  // Drawn after the masks, always the same count: the earlier draws are those of older versions.
+  const speed = uniform(1 - o.maxSpeedChange, 1 + o.maxSpeedChange);
+  const snr = rand();
+  const seed = () => Math.floor(rand() * 2 ** 32);
+  draw.noiseSeed = seed();
+  const reverbed = rand() < o.reverbProbability;
+  const room = { rt60Ms: uniform(o.minRt60Ms, o.maxRt60Ms), drrDb: uniform(REVERB_DRR_DB[0], REVERB_DRR_DB[1]), seed: seed() };
+  draw.speedFactor = o.maxSpeedChange > 0 ? speed : 1;
+  const range = snrRangeDb(o);
+  draw.snrDb = range && range[0] + (range[1] - range[0]) * snr;
+  draw.reverb = reverbed ? room : null;
   return draw;
 }
 
 /**
- * Audio-domain augmentation of one clip (fitted samples at the model rate): shift, gain, then
- * noise at the SNR (so the SNR is exact relative to the shifted, scaled clip). `noiseClips` at the
- * same rate; required when noiseSnrDb is set.
+ * Audio-domain augmentation of one clip (fitted samples at the model rate): speed, shift, gain,
+ * reverberation, then noise at the drawn SNR (exact relative to that clean result). `noiseClips` at
+ * the same rate; required when noise is on and noiseKind is 'project'.
  */
 export function augmentSamples(samples: Float32Array, options: Partial<AugmentOptions>, variant: number, ctx: { sampleRateHz: number; frames: number; bands: number; noiseClips?: readonly Float32Array[] }): Float32Array {
   const o = validateAugment(options);
   const noise = ctx.noiseClips ?? [];
-  if (o.noiseSnrDb !== null && noise.length === 0) bad('noise mixing needs at least one noise clip (record a "noise" class or import noise clips)');
+  const noisy = snrRangeDb(o) !== null;
+  if (noisy && o.noiseKind === 'project' && noise.length === 0) bad('noise mixing needs at least one noise clip (record a "noise" class or import noise clips)');
   const d = drawAugment(o, variant, { samples: samples.length, sampleRateHz: ctx.sampleRateHz, frames: ctx.frames, bands: ctx.bands, noiseClips: noise.length, noiseLength: noise[0]?.length ?? 1 });
-  let x = d.shiftSamples ? timeShift(samples, d.shiftSamples) : Float32Array.from(samples);
+  let x = d.speedFactor !== 1 ? speedPerturb(samples, d.speedFactor, ctx.sampleRateHz) : samples;
+  x = d.shiftSamples ? timeShift(x, d.shiftSamples) : Float32Array.from(x);
   if (o.maxGainDb > 0) x = applyGain(x, d.gainDb);
-  if (o.noiseSnrDb !== null) {
-    const clip = noise[d.noiseIndex % noise.length];
-    x = mixNoise(x, clip, o.noiseSnrDb, d.noiseOffset % clip.length);
+  if (d.reverb) x = reverberate(x, roomImpulse(d.reverb.rt60Ms, d.reverb.drrDb, ctx.sampleRateHz, mulberry32(d.reverb.seed), x.length));
+  if (d.snrDb !== null && x.length > 0) {
+    if (o.noiseKind === 'project') {
+      const clip = noise[d.noiseIndex % noise.length];
+      x = mixNoise(x, clip, d.snrDb, d.noiseOffset % clip.length);
+    } else {
+      x = mixNoise(x, generateNoise(o.noiseKind, x.length, ctx.sampleRateHz, mulberry32(d.noiseSeed)), d.snrDb);
+    }
   }
   return x;
 }

@@ -53,6 +53,8 @@ export interface TrainingSummary {
   bestEpoch?: number;
   /** `source` of each validation clip (clip ids in the page), for evaluating on exactly those. */
   valSources?: string[];
+  /** The speakers (or sessions) held out by a speaker (or session) split, in name order: voices the model never heard. */
+  heldOut?: string[];
 }
 
 export interface ModelArtifact {

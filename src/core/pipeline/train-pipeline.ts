@@ -10,7 +10,8 @@ import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/a
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
 import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type EpochReport, type LrSchedule, type ShardFactory } from '../model/train.ts';
-import { leaveOneGroupOut, speakerFromName, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
+import { leaveOneGroupOut, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
+import { withNameTags } from '../dataset/name-pattern.ts';
 import { augmentFeatures, augmentSamples, type AugmentOptions } from '../dataset/augment.ts';
 import { collectLabels, labelIndices, type LabeledClip } from './labeled-clips.ts';
 
@@ -137,6 +138,7 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
       epochsRun: result.epochsRun,
       bestEpoch: result.bestEpoch,
       valSources: val.map((c) => c.source).filter((s): s is string => s !== undefined),
+      ...(split === 'speaker' || split === 'session' ? { heldOut: [...new Set(val.map((c) => c[split]).filter((g): g is string => g !== undefined))].sort() } : {}),
     },
   };
 }
@@ -151,7 +153,7 @@ export async function trainArtifact(req: TrainRequest): Promise<ModelArtifact> {
   if (req.valClips) return trainOn(req, labels, spec, req.clips, req.valClips, 'given');
   const valFraction = req.valFraction ?? 0.2;
   if (valFraction <= 0) return trainOn(req, labels, spec, req.clips, [], kind);
-  const split = kind === 'random' ? splitTrainVal(labelIndices(req.clips, labels), valFraction, seed) : splitByGroup(groupsOf(req.clips, kind), valFraction, seed);
+  const split = kind === 'random' ? splitTrainVal(labelIndices(req.clips, labels), valFraction, seed) : splitByGroup(groupsOf(req.clips, kind), valFraction, seed, { labels: req.clips.map((c) => c.label), by: kind });
   return trainOn(req, labels, spec, split.train.map((i) => req.clips[i]!), split.val.map((i) => req.clips[i]!), kind);
 }
 
@@ -181,7 +183,7 @@ export interface CrossValidation {
 export async function crossValidate(req: TrainRequest, by: 'speaker' | 'session', onFold?: (k: number, total: number, group: string) => void): Promise<CrossValidation> {
   const labels = collectLabels(req.clips);
   const spec = specFor(req, labels.length);
-  const folds = leaveOneGroupOut(groupsOf(req.clips, by));
+  const folds = leaveOneGroupOut(groupsOf(req.clips, by), { labels: req.clips.map((c) => c.label), by });
   const out: CrossValidationFold[] = [];
   let correct = 0;
   let total = 0;
@@ -196,7 +198,11 @@ export async function crossValidate(req: TrainRequest, by: 'speaker' | 'session'
   return { by, folds: out, meanAccuracy: out.reduce((s, f) => s + f.accuracy, 0) / out.length, pooledAccuracy: correct / total };
 }
 
-/** Clips with a speaker taken from their file name where they have none. */
-export function withSpeakers(clips: readonly LabeledClip[]): LabeledClip[] {
-  return clips.map((c) => (c.speaker === undefined && c.source ? { ...c, speaker: speakerFromName(c.source) } : c));
+/**
+ * Clips with the speaker (and session) their file names give where they have none: by `pattern`
+ * (core/dataset/name-pattern.ts, e.g. `{label}_{speaker}_{take}`), or by the guessed one:
+ * `<speaker>_<rest>.wav`, or `<label>_<speaker>_<rest>.wav` when the first part is the class.
+ */
+export function withSpeakers(clips: readonly LabeledClip[], pattern?: string): LabeledClip[] {
+  return withNameTags(clips, (c) => c.source, pattern);
 }
