@@ -16,7 +16,7 @@ import type { BackendChoice, BackendReport, TrainClient, TrainJob } from '../wor
 import type { ProbeEntry } from '../workers/train-api.ts';
 import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
-import { speakerFromName } from '../core/model/split.ts';
+import { withNameTags } from '../core/dataset/name-pattern.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
 import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantize.ts';
 
@@ -31,8 +31,10 @@ export interface AugmentationSource {
 export type QuantStatus = 'idle' | 'running' | 'done' | 'error';
 
 export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
-  // An imported file without a recorded speaker gets the one its name gives (<speaker>_<rest>.wav).
-  return clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker ?? (c.name ? speakerFromName(c.name) : undefined), session: c.session }));
+  // An imported file without a recorded speaker gets the one its name gives (the guessed pattern).
+  const names = new Map(clips.map((c) => [c.id, c.name]));
+  const labeled: LabeledClip[] = clips.map((c) => ({ samples: c.samples, label: c.label, source: c.id, speaker: c.speaker, session: c.session }));
+  return withNameTags(labeled, (c) => names.get(c.source!));
 }
 
 /** One saved model in the side-by-side comparison. */
