@@ -34,9 +34,10 @@ function burst(seed: number, rateHz = 16000): Uint8Array {
 }
 
 async function countOf(label: string): Promise<number> {
-  const el = page.getByTestId(`class-count-${label}`);
-  if ((await el.count()) === 0) return 0;
-  return Number.parseInt((await el.textContent()) ?? '', 10);
+  // One read: a count() then textContent() pair races a class that is being deleted (the second
+  // call then waits its whole timeout for an element that is gone).
+  const texts = await page.getByTestId(`class-count-${label}`).allTextContents();
+  return texts.length === 0 ? 0 : Number.parseInt(texts[0]!, 10);
 }
 
 async function summary(): Promise<string> {
