@@ -58,6 +58,10 @@ export type ErrorCode =
   | 'mcu/unknown-core'
   | 'mcu/bad-board'
   | 'mcu/bad-options'
+  // model search
+  | 'search/bad-options'
+  | 'search/no-fit'
+  | 'search/cancelled'
   // export
   | 'export/bad-prefix'
   | 'export/bad-format'
