@@ -17,7 +17,7 @@ import { openDB as idbOpenDB, type DBSchema, type IDBPDatabase, type IDBPTransac
 import { EarshotError } from '../core/errors.ts';
 import type { Clip } from '../core/dataset/clip.ts';
 import { checkDesignDraft, makeProject, uniqueName, validateProjectName, type DesignDraft, type Project } from '../core/dataset/project.ts';
-import { DEFAULT_FEATURE_CONFIG, FEATURE_FIELDS, featureConfigProblems, validateFeatureConfig, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, FIRST_FEATURE_FIELDS, featureConfigProblems, validateFeatureConfig, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelFiles } from '../core/model/artifact.ts';
 
 type StoredClip = Clip & { projectId: string };
@@ -60,6 +60,8 @@ export interface ClipStore {
   importProject(name: string, classes: string[], clips: Clip[], config: FeatureConfig): Promise<Project>;
   listClips(): Promise<Clip[]>;
   putClip(clip: Clip): Promise<void>;
+  /** Saves several clips (new or changed, e.g. speakers set in bulk) in one transaction: all or nothing. */
+  putClips(clips: readonly Clip[]): Promise<void>;
   deleteClip(id: string): Promise<void>;
   /** Removes the class and all its clips in one transaction. */
   deleteClass(label: string, classes: string[]): Promise<void>;
@@ -208,8 +210,9 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
   /** A project record without a usable FeatureConfig (hand-made or damaged) gets the default one, saved. */
   async function withConfig(p: Project): Promise<Project> {
     const config = (p as { config?: unknown }).config;
-    const complete = typeof config === 'object' && config !== null && FEATURE_FIELDS.every((k) => k in config) && 'version' in config;
-    if (complete && featureConfigProblems(config as Partial<FeatureConfig>).length === 0) return p;
+    // Fields added later (LATER_FEATURE_FIELDS) may be absent from a project saved before them: off.
+    const complete = typeof config === 'object' && config !== null && FIRST_FEATURE_FIELDS.every((k) => k in config) && 'version' in config;
+    if (complete && featureConfigProblems(config as Partial<FeatureConfig>).length === 0) return { ...p, config: validateFeatureConfig(config as Partial<FeatureConfig>) };
     const fixed = { ...p, config: validateFeatureConfig(DEFAULT_FEATURE_CONFIG) };
     const tx = db.transaction('projects', 'readwrite');
     await Promise.all([tx.store.put(fixed), tx.done]);
@@ -343,6 +346,13 @@ export async function openClipStore(options: ClipStoreOptions = {}): Promise<Cli
     putClip: (clip) =>
       guard('save the clip', async () => {
         await commit(db.transaction('clips', 'readwrite'), (t, q) => q(t.store.put({ ...clip, projectId: current.id })));
+      }),
+    putClips: (clips) =>
+      guard('save the clips', async () => {
+        if (clips.length === 0) return;
+        await commit(db.transaction('clips', 'readwrite'), (t, q) => {
+          for (const c of clips) q(t.store.put({ ...c, projectId: current.id }));
+        });
       }),
     deleteClip: (id) =>
       guard('delete the clip', async () => {

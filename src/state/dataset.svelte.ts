@@ -55,6 +55,19 @@ export function balanceWarning(classes: readonly string[], countFor: (label: str
   return low.length ? `Unbalanced: ${low.join(', ')} ${low.length === 1 ? 'has' : 'have'} less than half the clips of the largest class (${max}). Record more, or the model will favour the big classes.` : null;
 }
 
+/** The clip with these tags ('' clears, undefined keeps), checked like archive tags ('dataset/bad-label'). */
+export function withTags(clip: Clip, tags: ClipTags): Clip {
+  const next: Clip = { ...clip };
+  for (const k of ['speaker', 'session'] as const) {
+    const raw = tags[k];
+    if (raw === undefined) continue;
+    const v = validateTag(raw, k);
+    if (v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+}
+
 export class DatasetState {
   classes = $state<string[]>([]);
   clips = $state.raw<Clip[]>([]);
@@ -169,16 +182,20 @@ export class DatasetState {
   }
 
   /** Set speaker/session ('' clears); values are checked like archive tags. */
-  async setTags(id: string, tags: { speaker?: string; session?: string }): Promise<void> {
-    const next: Clip = { ...this.#find(id) };
-    for (const k of ['speaker', 'session'] as const) {
-      const raw = tags[k];
-      if (raw === undefined) continue;
-      const v = validateTag(raw, k);
-      if (v === undefined) delete next[k];
-      else next[k] = v;
-    }
-    await this.#replace(next);
+  async setTags(id: string, tags: ClipTags): Promise<void> {
+    await this.#replace(withTags(this.#find(id), tags));
+  }
+
+  /**
+   * Set speaker/session of many clips (clip id → tags; '' clears, undefined keeps) in one
+   * transaction: every value is checked first, then all are saved or none. Resolves to the count.
+   */
+  async setTagsMany(changes: ReadonlyMap<string, ClipTags>): Promise<number> {
+    const next = [...changes].map(([id, tags]) => withTags(this.#find(id), tags));
+    await this.#store.putClips(next);
+    const byId = new Map(next.map((c) => [c.id, c]));
+    this.clips = this.clips.map((c) => byId.get(c.id) ?? c);
+    return next.length;
   }
 
   async deleteClip(id: string): Promise<void> {

@@ -84,6 +84,20 @@ describe('clip store', () => {
     s.close();
   });
 
+  it('saves many clips in one transaction (speakers set in bulk): all or nothing', async () => {
+    const s = await openClipStore();
+    await s.putClip(clip('a', 'yes', 1));
+    await s.putClip(clip('b', 'yes', 2));
+    const [a, b] = await s.listClips();
+    await s.putClips([{ ...a!, speaker: 'alice' }, { ...b!, speaker: 'bob', session: 'mon' }]);
+    expect((await s.listClips()).map((c) => [c.id, c.speaker, c.session])).toEqual([['a', 'alice', undefined], ['b', 'bob', 'mon']]);
+    const bad = { ...b!, speaker: (() => 1) as unknown as string }; // not cloneable: the put throws
+    await expect(s.putClips([{ ...a!, speaker: 'carol' }, bad])).rejects.toMatchObject({ code: 'store/failed' });
+    expect((await s.listClips()).map((c) => c.speaker)).toEqual(['alice', 'bob']);
+    await s.putClips([]);
+    s.close();
+  });
+
   it('rejects a bad label before it reaches the store', () => {
     expect(() => clip('z', '  ', 1)).toThrow(expect.objectContaining({ code: 'dataset/bad-label' }));
   });
