@@ -11,10 +11,11 @@ import { exportCommand } from './commands/export.ts';
 import { fitCommand } from './commands/fit.ts';
 import { predictCommand } from './commands/predict.ts';
 import { quantizeCommand } from './commands/quantize.ts';
+import { searchCommand } from './commands/search.ts';
 import { trainCommand } from './commands/train.ts';
 import { featuresCommand } from './commands/features.ts';
 
-export const COMMANDS: readonly Command[] = [featuresCommand, trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, exportCommand, boardsCommand];
+export const COMMANDS: readonly Command[] = [featuresCommand, trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, searchCommand, exportCommand, boardsCommand];
 
 function overview(): string {
   return [

@@ -41,7 +41,8 @@ export interface CheckedCandidate {
   reasons: string[];
 }
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+/** Bytes for messages: "512 B", "10.6 KB". */
+export const kb = (bytes: number): string => (bytes < 1024 ? `${Math.round(bytes)} B` : `${(bytes / 1024).toFixed(1)} KB`);
 
 /** Throws 'search/bad-options' unless every given budget is a positive finite number. */
 export function validateBudget(b: SearchBudget): SearchBudget {

@@ -16,7 +16,7 @@ import type { Board, RuntimeId } from '../mcu/types.ts';
 import { collectLabels, type LabeledClip } from '../pipeline/labeled-clips.ts';
 import { trainArtifact, type EpochProgress, type TrainRequest } from '../pipeline/train-pipeline.ts';
 import { candidateList, type SearchCandidate } from './candidates.ts';
-import { checkCandidate, validateBudget, type CandidateFit, type SearchBudget } from './budget.ts';
+import { checkCandidate, kb, validateBudget, type CandidateFit, type SearchBudget } from './budget.ts';
 import { bestPoint, paretoFront } from './pareto.ts';
 
 export interface SearchProgress {
@@ -93,8 +93,6 @@ function checkInt(name: string, v: number, min: number, max: number): number {
   return v;
 }
 
-const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
-
 /** The 'search/no-fit' error: what was asked and the closest any candidate came. */
 function noFit(req: SearchRequest, rows: SearchRow[]): EarshotError {
   const built = rows.filter((r) => r.fit);
@@ -123,7 +121,7 @@ async function guarded<T>(req: SearchRequest, run: () => Promise<T>): Promise<T>
   }
 }
 
-/** Validated request, rejected candidates and the fitting ones; no training. */
+/** Validated request, rejected candidates and the fitting ones; no training. Throws 'search/no-fit' when none fits. */
 export function planSearch(req: SearchRequest): { rows: SearchRow[]; specs: Map<number, ModelSpec>; labels: string[] } {
   if (!(typeof req.minutes === 'number' && Number.isFinite(req.minutes) && req.minutes > 0)) throw new EarshotError('search/bad-options', `minutes must be a positive number, got ${String(req.minutes)}`);
   checkInt('seed', req.seed ?? 1, 0, 2 ** 31 - 1);
@@ -146,6 +144,7 @@ export function planSearch(req: SearchRequest): { rows: SearchRow[]; specs: Map<
     rows.push({ index, candidate, status: fits ? 'skipped' : 'rejected', ...(c.fit ? { fit: c.fit } : {}), reasons: c.reasons });
     if (fits) specs.set(index, c.spec!);
   }
+  if (specs.size === 0) throw noFit(req, rows);
   return { rows, specs, labels };
 }
 
@@ -159,7 +158,6 @@ export async function search(req: SearchRequest): Promise<SearchResult> {
   const rankEpochs = req.rankEpochs ?? 4;
   const finalEpochs = req.finalEpochs ?? 30;
   const fitting = rows.filter((r) => r.status !== 'rejected');
-  if (fitting.length === 0) throw noFit(req, rows);
   const budgetMs = req.minutes * 60_000;
   const base = (c: SearchCandidate, spec: ModelSpec, epochs: number): TrainRequest => ({
     clips: req.clips,
