@@ -20,6 +20,7 @@ import { DesignState } from './design.svelte.ts';
 import { LiveState } from './live.svelte.ts';
 import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
+import { SpeakersState } from './speakers.svelte.ts';
 import { browserDecoder } from '../platform/decode-audio.ts';
 
 export interface AppDeps {
@@ -48,6 +49,7 @@ export interface AppState {
   exporter: ExportState;
   demo: DemoState;
   projects: ProjectsState;
+  speakers: SpeakersState;
 }
 
 function lazy<T>(make: () => T): () => T {
@@ -93,6 +95,8 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
       deps.saveBytes ?? ((name, bytes, mime) => downloadFile(name, bytes, { mime })),
     ),
     projects: new ProjectsState(store, onProjectSwitch),
+    // Speakers in bulk, and the recorder's speaker (remembered per project).
+    speakers: new SpeakersState(dataset, () => app.projects.current.id),
     // "Try the demo" opens a new project with the bundled model's (default) features: the screens
     // reload from the store afterwards, or the whole page when the open project's features differ.
     demo: new DemoState({

@@ -17,6 +17,7 @@ import type { ProbeEntry } from '../workers/train-api.ts';
 import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
 import { withNameTags } from '../core/dataset/name-pattern.ts';
+import { plainError } from './plain-error.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
 import { DEFAULT_CALIBRATION_SIZE, type LayerError } from '../core/quant/quantize.ts';
 
@@ -64,6 +65,20 @@ export function savedModelRow(name: string, files: ModelFiles, savedAtMs: number
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'webgl', 'cpu'];
 export const SPLITS = ['random', 'speaker', 'session'] as const;
+/** The form's choice: 'auto' is by speaker when two or more speakers are known, else random clips. */
+export const SPLIT_CHOICES = ['auto', ...SPLITS] as const;
+export type SplitChoice = (typeof SPLIT_CHOICES)[number];
+
+/** The speakers training knows of (recorded, set, or read from file names by the guessed pattern), sorted. */
+export function knownSpeakers(clips: readonly Clip[]): string[] {
+  return [...new Set(toLabeled(clips).map((c) => c.speaker).filter((s): s is string => s !== undefined && s !== ''))].sort();
+}
+
+/** What 'auto' and the other choices mean for these clips. */
+export function splitFor(choice: SplitChoice, clips: readonly Clip[]): (typeof SPLITS)[number] {
+  if (choice !== 'auto') return choice;
+  return knownSpeakers(clips).length >= 2 ? 'speaker' : 'random';
+}
 export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 
 /** "1 min 5 s" / "12 s" for an ETA. */
@@ -87,7 +102,7 @@ export class ModelState {
   workers = $state<number | null>(null);
   /** Training's own kernels run as WebAssembly SIMD (wasm backend, single-threaded build). */
   simdKernels = $state(false);
-  split = $state<(typeof SPLITS)[number]>('random');
+  split = $state<SplitChoice>('auto');
   /** Epochs without a better validation loss before stopping (0: off); the best epoch is kept. */
   earlyStopPatience = $state(0);
   lrSchedule = $state<(typeof LR_SCHEDULES)[number]>('constant');
@@ -106,6 +121,8 @@ export class ModelState {
   backend = $state<string | null>(null);
   status = $state<TrainStatus>('idle');
   error = $state<string | null>(null);
+  /** The typed code of the last training error (the view keeps it in a data- attribute). */
+  errorCode = $state<string | null>(null);
   /** Batches done / total over the whole run, 0..1. */
   progress = $state(0);
   curve = $state.raw<EpochProgress[]>([]);
@@ -207,6 +224,7 @@ export class ModelState {
     const epochs = Math.round(Number(this.epochs));
     const seed = Math.round(Number(this.seed));
     this.error = null;
+    this.errorCode = null;
     this.status = 'starting';
     this.progress = 0;
     this.curve = [];
@@ -238,7 +256,10 @@ export class ModelState {
         this.status = 'cancelled';
       } else {
         this.status = 'error';
-        this.error = describeError(e);
+        // A refused split is the student's to fix: plain words (which class, which speaker), no code.
+        const refused = e instanceof EarshotError && e.code === 'split/class-held-out';
+        this.error = refused ? plainError(e).message : describeError(e);
+        this.errorCode = e instanceof EarshotError ? e.code : null;
       }
     }
   }
@@ -283,7 +304,7 @@ export class ModelState {
     const aug = this.augment ? this.#augmentation() : null;
     const noise = aug?.noiseLabel ? clips.filter((c) => c.label === aug.noiseLabel) : [];
     return {
-      split: this.split,
+      split: splitFor(this.split, clips),
       earlyStopping: patience > 0 ? { patience } : undefined,
       lrSchedule: this.lrSchedule === 'step' ? { kind: 'step', everyEpochs: 10, factor: 0.5 } : { kind: this.lrSchedule },
       classWeighting: this.balanceClasses ? 'balanced' : 'none',

@@ -38,8 +38,13 @@ describe('train pipeline: splits, augmentation, cross-validation', () => {
     expect(a.training!.split).toBe('speaker');
     expect(a.training!.valClips).toBe(8); // one speaker of four, 8 clips each
     expect(a.training!.trainClips).toBe(24);
+    // the held-out speaker is named (the page says "Tested on voices it never heard: …")
+    expect(a.training!.heldOut).toHaveLength(1);
+    expect(speakers).toContain(a.training!.heldOut![0]);
     const s = await trainArtifact({ ...req(), split: 'session', valFraction: 0.25 });
     expect(s.training!.valClips).toBe(16); // two sessions of 16 clips
+    expect(s.training!.heldOut).toHaveLength(1);
+    expect((await trainArtifact({ ...req(), valFraction: 0.25 })).training!.heldOut).toBeUndefined(); // random: none
     await expect(trainArtifact({ ...req(), clips: req().clips.map((c) => ({ ...c, speaker: undefined })), split: 'speaker' })).rejects.toMatchObject({ code: 'train/bad-options' });
   });
 
