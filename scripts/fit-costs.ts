@@ -116,7 +116,7 @@ const BENCH_OP: Record<string, string> = { conv: 'conv', depthwise: 'dw', dense:
 /**
  * Feature configs for the per-hop cost of `earshot_features` (features.h): the 4 presets and
  * variations of FFT size (128–2048), window (128–1920 samples), bands (16–80) and band edges (so
- * mel weights vary apart from bands). clipMs is cut to a few frames per config (the work per frame
+ * mel weights vary apart from bands), and the per-clip normalisation on and off. clipMs is cut to a few frames per config (the work per frame
  * does not depend on the clip length) to keep the qemu runs short.
  */
 export const FEATURE_SWEEP: Array<Partial<FeatureConfig>> = [
@@ -134,6 +134,11 @@ export const FEATURE_SWEEP: Array<Partial<FeatureConfig>> = [
   { fftSize: 2048, windowMs: 64, melBands: 40, fMinHz: 100, fMaxHz: 6000 },
   { sampleRateHz: 8000, windowMs: 60, fftSize: 512, melBands: 40, fMaxHz: 4000 },
   { fftSize: 256, windowMs: 12, melBands: 20 },
+  // the per-clip normalisation: relative floor and band mean removal, apart and together
+  { sampleRateHz: 8000, windowMs: 32, hopMs: 24, fftSize: 256, melBands: 32, fMinHz: 60, fMaxHz: 4000, relativeFloorDb: 60, bandMeanRemoval: 1 },
+  { fftSize: 512, windowMs: 20, melBands: 24, fMaxHz: 4000, relativeFloorDb: 50 },
+  { fftSize: 1024, windowMs: 40, melBands: 64, bandMeanRemoval: 1 },
+  { fftSize: 256, windowMs: 16, melBands: 48, relativeFloorDb: 70, bandMeanRemoval: 1 },
 ];
 const SWEEP_FRAMES = 6;
 

@@ -126,12 +126,16 @@ async function migrateV2(db: IDBPDatabase<EarshotDB>, tx: UpgradeTx): Promise<vo
   const meta = tx.objectStore('meta');
   const oldClasses = (await meta.get('classes'))?.value;
   const classes = Array.isArray(oldClasses) ? oldClasses.filter((x): x is string => typeof x === 'string') : [];
+  let v1Clips = 0;
   for (let cur = await clips.openCursor(); cur; cur = await cur.continue()) {
     const c = cur.value as StoredClip;
     if (!classes.includes(c.label)) classes.push(c.label);
     await cur.update({ ...c, projectId: V1_PROJECT_ID });
+    v1Clips++;
   }
-  await tx.objectStore('projects').put(makeProject({ id: V1_PROJECT_ID, name: V1_PROJECT_NAME, classes }));
+  // A v1 page recorded with the features of its day; a new database starts from the recommended ones.
+  const config = v1Clips > 0 || classes.length > 0 ? DEFAULT_FEATURE_CONFIG : undefined;
+  await tx.objectStore('projects').put(makeProject({ id: V1_PROJECT_ID, name: V1_PROJECT_NAME, classes, config }));
   await meta.delete('classes');
   await meta.put({ key: CURRENT_KEY, value: V1_PROJECT_ID });
   const models = tx.objectStore('models');

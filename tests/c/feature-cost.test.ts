@@ -32,9 +32,10 @@ int main(int argc, char **argv) {
 `;
 }
 
-const CASES: Array<[CoreId, 'earshot' | 'low-power-8k']> = [
+const CASES: Array<[CoreId, 'earshot' | 'low-power-8k' | 'speech-8k']> = [
   ['cortex-m4f', 'earshot'],
   ['cortex-m4f', 'low-power-8k'],
+  ['cortex-m4f', 'speech-8k'], // with the per-clip normalisation over its 41 frames
   ['cortex-m0plus', 'low-power-8k'],
 ];
 

@@ -18,7 +18,9 @@ const inputs = {
   'micro-speech': { scale: 0.0902, zeroPoint: 18 },
   'edge-impulse-mfe': { scale: 0.1003, zeroPoint: 30 },
   'low-power-8k': { scale: 0.0853, zeroPoint: 10 },
+  'speech-8k': { scale: 0.0521, zeroPoint: -20 },
   narrow: { scale: 0.0811, zeroPoint: 14 },
+  'floor-only': { scale: 0.0402, zeroPoint: -60 },
 } as const;
 
 // [name, compiler, flags]. The C++ build stands for Arduino sketches (compiled as C++).

@@ -11,6 +11,7 @@ Definition (per frame f, frame start f*hop):
   P = |rfft(y)|^2;  E = M @ P  (M: triangular HTK-mel filters, peak 1, Hz-linear slopes,
   mel_bands + 2 points equally spaced in mel between f_min and f_max)
   out = ln(max(E, log_floor))
+  then, when asked: out = max(out, max(out) - relativeFloorDb * ln(10) / 10); out -= mean over frames per band
 
 Clips: synthetic ones are generated here at each config's rate; the spoken words are WAVs
 made once with espeak-ng + sox (tests/fixtures/audio/*.wav, committed) and centred in the
@@ -34,7 +35,8 @@ AUDIO_DIR = os.path.join(ROOT, "tests", "fixtures", "audio")
 OUT = os.path.join(ROOT, "tests", "reference", "logmel-fixtures.json")
 
 # The app's feature presets (src/core/dsp/feature-presets.ts), written out here as numbers so the
-# reference does not read app code, plus "narrow": an odd config (25 ms at 8 kHz, 32 bands).
+# reference does not read app code, plus "narrow": an odd config (25 ms at 8 kHz, 32 bands), and
+# "floor-only": the relative floor without band mean removal.
 CONFIGS = {
     "earshot": dict(version=1, sampleRateHz=16000, clipMs=1000, windowMs=30, hopMs=20, fftSize=512,
                     melBands=40, fMinHz=20, fMaxHz=8000, logFloor=1e-6),
@@ -44,9 +46,18 @@ CONFIGS = {
                              melBands=40, fMinHz=0, fMaxHz=8000, logFloor=1e-6),
     "low-power-8k": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=32, hopMs=32, fftSize=256,
                          melBands=20, fMinHz=60, fMaxHz=4000, logFloor=1e-6),
+    "speech-8k": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=32, hopMs=24, fftSize=256,
+                      melBands=32, fMinHz=60, fMaxHz=4000, logFloor=1e-6, relativeFloorDb=60, bandMeanRemoval=1),
     "narrow": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=25, hopMs=10, fftSize=256,
                    melBands=32, fMinHz=60, fMaxHz=3800, logFloor=1e-5),
+    "floor-only": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=25, hopMs=10, fftSize=256,
+                       melBands=32, fMinHz=60, fMaxHz=3800, logFloor=1e-5, relativeFloorDb=35, bandMeanRemoval=0),
 }
+
+# Fields added to FeatureConfig later are off unless a config sets them.
+for _c in CONFIGS.values():
+    _c.setdefault("relativeFloorDb", 0)
+    _c.setdefault("bandMeanRemoval", 0)
 
 # Spoken words (espeak-ng voice per word), the "real" clips.
 WORDS = {"yes": "en", "no": "en", "up": "en-us", "down": "en-us", "left": "en+f3", "right": "en+m3", "stop": "en-us+f2", "go": "en"}
@@ -87,7 +98,14 @@ def log_mel(pcm, c):
     spec = np.fft.rfft(x[idx] * window[None, :], n=c["fftSize"], axis=1)
     power = spec.real ** 2 + spec.imag ** 2
     energy = power @ mel_matrix(c).T
-    return np.log(np.maximum(energy, c["logFloor"]))
+    out = np.log(np.maximum(energy, c["logFloor"]))
+    # Per-clip normalisation: a floor relativeFloorDb below the clip's loudest value (dB of power:
+    # 10 log10 P = (10 / ln 10) ln P), then each band's mean over the frames removed.
+    if c.get("relativeFloorDb", 0) > 0:
+        out = np.maximum(out, out.max() - c["relativeFloorDb"] * np.log(10.0) / 10.0)
+    if c.get("bandMeanRemoval", 0) == 1:
+        out = out - out.mean(axis=0, keepdims=True)
+    return out
 
 
 def to_pcm16(x):

@@ -5,6 +5,8 @@ import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
 
 export async function openDatasetState() {
   const store = await openClipStore();
+  // These tests record 16 kHz clips: the project runs on the 16 kHz base config, not the recommended one.
+  await store.setProjectConfig(store.project().id, DEFAULT_FEATURE_CONFIG);
   const ds = new DatasetState(store, DEFAULT_FEATURE_CONFIG);
   await ds.load();
   return { store, ds };

@@ -10,13 +10,16 @@ import type { CoreId } from '../../src/core/mcu/types.ts';
 describe('featureOpCounts', () => {
   it('counts the operations of one hop exactly', () => {
     const ops = featureOpCounts(featurePreset('earshot').config);
-    expect(ops).toEqual({ windowSamples: 480, padSamples: 32, fftSize: 512, butterflies: 1024, melWeights: logMelTables({}).mel.weights.length, bands: 40 });
+    expect(ops).toEqual({ windowSamples: 480, padSamples: 32, fftSize: 512, butterflies: 1024, melWeights: logMelTables({}).mel.weights.length, bands: 40, floorValues: 0, meanValues: 0 });
     expect(featureOpCounts(featurePreset('low-power-8k').config).butterflies).toBe(64 * 7);
+    // the per-clip normalisation: one value per band per hop for each pass that is on
+    expect(featureOpCounts(featurePreset('speech-8k').config)).toMatchObject({ bands: 32, floorValues: 32, meanValues: 32 });
+    expect(featureOpCounts({ relativeFloorDb: 40 })).toMatchObject({ floorValues: 40, meanValues: 0 });
   });
 
   it('the fitted terms are its fields (one definition of the op counts)', () => {
     const ops = featureOpCounts({});
-    expect(featureCostRegressors(ops)).toEqual([1, 480, 512, 1024, ops.melWeights, 40]);
+    expect(featureCostRegressors(ops)).toEqual([1, 480, 512, 1024, ops.melWeights, 40, 0, 0]);
     for (const core of Object.keys(EARSHOT_COST_FITS)) expect(EARSHOT_COST_FITS[core]!.featuresPerHop.terms).toEqual([...FEATURE_COST_TERMS]);
   });
 });

@@ -7,13 +7,14 @@ import { codeOf } from './error-code.ts';
 
 describe('feature presets', () => {
   it('has the four presets of the issue with the shapes they promise', () => {
-    expect(FEATURE_PRESET_NAMES).toEqual(['earshot', 'micro-speech', 'edge-impulse-mfe', 'low-power-8k']);
+    expect(FEATURE_PRESET_NAMES).toEqual(['earshot', 'micro-speech', 'edge-impulse-mfe', 'low-power-8k', 'speech-8k']);
     const shapes = Object.fromEntries(FEATURE_PRESET_NAMES.map((n) => [n, modelInputShape(featurePreset(n).config)]));
     expect(shapes).toEqual({
       earshot: [49, 40, 1],
       'micro-speech': [49, 40, 1],
       'edge-impulse-mfe': [99, 40, 1],
       'low-power-8k': [31, 20, 1],
+      'speech-8k': [41, 32, 1],
     });
     expect(featurePreset('earshot').config).toEqual(DEFAULT_FEATURE_CONFIG);
     const ei = featureShape(featurePreset('edge-impulse-mfe').config);

@@ -13,7 +13,7 @@ import { FeaturesState } from '../../src/state/features.svelte.ts';
 import { ProjectsState } from '../../src/state/projects.svelte.ts';
 import { createAppState, type AppState } from '../../src/state/app.svelte.ts';
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../../src/core/dsp/feature-config.ts';
-import { featurePreset } from '../../src/core/dsp/feature-presets.ts';
+import { featurePreset, recommendedFeatureConfig } from '../../src/core/dsp/feature-presets.ts';
 import type { FeaturesClient } from '../../src/workers/features-bridge.ts';
 
 beforeEach(() => {
@@ -40,7 +40,7 @@ describe('ClipStore: a FeatureConfig per project', () => {
     s.close();
     const again = await openClipStore();
     expect(again.project().config).toEqual(low8k());
-    expect((await again.useProject(b)).config).toEqual(DEFAULT_FEATURE_CONFIG);
+    expect((await again.useProject(b)).config).toEqual(recommendedFeatureConfig()); // a new store's first project, which B copied
     again.close();
   });
 
@@ -122,7 +122,7 @@ describe('createAppState: the page runs on the open project\'s config', () => {
     const open = () => createAppState({ onProjectSwitch: () => switched++ });
     let app = await open();
     const a = app.projects.current.id;
-    expect(configs(app)).toEqual(Array(4).fill(DEFAULT_FEATURE_CONFIG));
+    expect(configs(app)).toEqual(Array(4).fill(recommendedFeatureConfig()));
 
     // Edit A's features: saved into A; the page (reloaded) runs on them.
     app.features.setPreset('low-power-8k');

@@ -3,7 +3,8 @@
  * belong to exactly one project (the store keys them by `projectId`).
  */
 import { EarshotError } from '../errors.ts';
-import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
+import { validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
+import { recommendedFeatureConfig } from '../dsp/feature-presets.ts';
 import type { LayerSpec } from '../model/spec.ts';
 
 export interface Project {
@@ -62,7 +63,7 @@ export function makeProject(input: { id: string; name: string; createdAtMs?: num
     name: validateProjectName(input.name),
     createdAtMs: input.createdAtMs ?? Date.now(),
     classes: [...(input.classes ?? [])],
-    config: validateFeatureConfig(input.config ?? DEFAULT_FEATURE_CONFIG),
+    config: validateFeatureConfig(input.config ?? recommendedFeatureConfig()),
     ...(draft ? { designDraft: draft } : {}),
   };
 }

@@ -16,7 +16,24 @@ export interface FeatureConfig {
   fMaxHz: number;
   /** Mel energies below this are clamped before the natural log. */
   logFloor: number;
+  /**
+   * Per-clip floor: log-mel values more than this many dB below the clip's loudest value are
+   * raised to that level, so quiet rooms and loud rooms look alike (0 = off).
+   */
+  relativeFloorDb: number;
+  /**
+   * 1: subtract each band's mean over the clip's frames (after the relative floor), which
+   * removes a microphone's or a voice's fixed spectral tilt; 0: off.
+   */
+  bandMeanRemoval: number;
 }
+
+/**
+ * Fields added after version 1 was first saved: absent in a stored config, they are off (0), so a
+ * config saved before them means what it meant: DEFAULT_FEATURE_CONFIG, which fills absent
+ * fields, keeps them 0.
+ */
+export const LATER_FEATURE_FIELDS = ['relativeFloorDb', 'bandMeanRemoval'] as const;
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
   version: 1,
@@ -29,6 +46,8 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = Object.freeze({
   fMinHz: 20,
   fMaxHz: 8000,
   logFloor: 1e-6,
+  relativeFloorDb: 0,
+  bandMeanRemoval: 0,
 }) as FeatureConfig;
 
 /** Sizes that follow from a config, in samples and frames. */
@@ -56,7 +75,10 @@ function isPow2(n: number): boolean {
 /** Field names of a FeatureConfig that a user can edit. */
 export type FeatureField = Exclude<keyof FeatureConfig, 'version'>;
 
-export const FEATURE_FIELDS: readonly FeatureField[] = ['sampleRateHz', 'clipMs', 'windowMs', 'hopMs', 'fftSize', 'melBands', 'fMinHz', 'fMaxHz', 'logFloor'];
+export const FEATURE_FIELDS: readonly FeatureField[] = ['sampleRateHz', 'clipMs', 'windowMs', 'hopMs', 'fftSize', 'melBands', 'fMinHz', 'fMaxHz', 'logFloor', 'relativeFloorDb', 'bandMeanRemoval'];
+
+/** The fields every stored version-1 config has (the rest are LATER_FEATURE_FIELDS). */
+export const FIRST_FEATURE_FIELDS: readonly FeatureField[] = FEATURE_FIELDS.filter((k) => !(LATER_FEATURE_FIELDS as readonly string[]).includes(k));
 
 /** One broken rule of a config: which field, and why (the UI marks the field with it). */
 export interface FeatureProblem {
@@ -89,6 +111,8 @@ export function featureConfigProblems(input: Partial<FeatureConfig>): FeaturePro
   if (c.fMaxHz > c.sampleRateHz / 2) bad('fMaxHz', `fMaxHz ${c.fMaxHz} is above the Nyquist frequency ${c.sampleRateHz / 2}`);
   if (!(c.logFloor > 0)) bad('logFloor', 'logFloor must be positive');
   else if (!(Math.fround(c.logFloor) >= 2 ** -126)) bad('logFloor', `logFloor ${c.logFloor} is below the smallest normal float32 (1.18e-38)`);
+  if (c.relativeFloorDb < 0 || c.relativeFloorDb > 200) bad('relativeFloorDb', 'relativeFloorDb must be from 0 (off) to 200 dB');
+  if (c.bandMeanRemoval !== 0 && c.bandMeanRemoval !== 1) bad('bandMeanRemoval', 'bandMeanRemoval must be 0 (off) or 1 (on)');
   if (c.windowMs > 0 && c.hopMs > 0 && c.sampleRateHz > 0) {
     const s = featureShape(c);
     if (s.windowSamples < 2) bad('windowMs', 'the window is shorter than two samples');
@@ -109,7 +133,7 @@ export function validateFeatureConfig(input: Partial<FeatureConfig>): FeatureCon
 
 /** A stable string key of a config (for caches keyed by config). */
 export function featureConfigKey(c: FeatureConfig): string {
-  return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor].join('|');
+  return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor, c.relativeFloorDb, c.bandMeanRemoval].join('|');
 }
 
 /** Row-major [frames × bands] log-mel matrix. */

@@ -11,11 +11,16 @@
  *   frequency Nyquist (Edge Impulse MFE block defaults). EI's 256-point FFT is shorter than a
  *   20 ms window at 16 kHz (320 samples); Earshot refuses that, so this preset uses 512.
  * - 8 kHz low-power: half the rate, a 256-point FFT and 20 bands, for M0+/M3 parts.
+ * - speech-8k, the one new projects, the page and `earshot train` start from: 8 kHz, 32 ms
+ *   window, 24 ms hop, 32 bands 60–4000 Hz (41 × 32), a floor 60 dB below the clip's loudest
+ *   value and band mean removal. Chosen by leave-one-speaker-out over spoken-digits-dev (conv1d,
+ *   30 epochs; `npm run bench -- quality`): unnormalised 16 kHz / 8 kHz features lost 10–20
+ *   points on unseen speakers against this, and it fits a Cortex-M4F at 64 MHz in real time.
  */
 import { EarshotError } from '../errors.ts';
 import { DEFAULT_FEATURE_CONFIG, featureShape, validateFeatureConfig, type FeatureConfig } from './feature-config.ts';
 
-export const FEATURE_PRESET_NAMES = ['earshot', 'micro-speech', 'edge-impulse-mfe', 'low-power-8k'] as const;
+export const FEATURE_PRESET_NAMES = ['earshot', 'micro-speech', 'edge-impulse-mfe', 'low-power-8k', 'speech-8k'] as const;
 export type FeaturePresetName = (typeof FEATURE_PRESET_NAMES)[number];
 
 export interface FeaturePreset {
@@ -46,7 +51,20 @@ const PRESETS: Record<FeaturePresetName, Omit<FeaturePreset, 'name'>> = {
     description: '8 kHz, 1 s, 32 ms window, 32 ms hop, 256-point FFT, 20 bands (60–4000 Hz): 31 × 20',
     config: { ...DEFAULT_FEATURE_CONFIG, sampleRateHz: 8000, windowMs: 32, hopMs: 32, fftSize: 256, melBands: 20, fMinHz: 60, fMaxHz: 4000 },
   },
+  'speech-8k': {
+    title: 'Speech, 8 kHz, normalised (recommended)',
+    description: '8 kHz, 1 s, 32 ms window, 24 ms hop, 32 bands (60–4000 Hz), floor 60 dB below the loudest, band means removed: 41 × 32',
+    config: { ...DEFAULT_FEATURE_CONFIG, sampleRateHz: 8000, windowMs: 32, hopMs: 24, fftSize: 256, melBands: 32, fMinHz: 60, fMaxHz: 4000, relativeFloorDb: 60, bandMeanRemoval: 1 },
+  },
 };
+
+/** The preset new projects, the page and `earshot train` start from. */
+export const RECOMMENDED_FEATURE_PRESET: FeaturePresetName = 'speech-8k';
+
+/** A fresh copy of the recommended preset's config. */
+export function recommendedFeatureConfig(): FeatureConfig {
+  return featurePreset(RECOMMENDED_FEATURE_PRESET).config;
+}
 
 /** A preset by name (a fresh copy the caller may edit); throws 'features/bad-config' for an unknown name. */
 export function featurePreset(name: string): FeaturePreset {

@@ -6,6 +6,9 @@
  *   P[k] = |RFFT(y)[k]|², k = 0..fftSize/2               (fft.ts)
  *   E[b] = Σ_i mel[b][i] · P[start_b + i], in bin order  (mel.ts)
  *   out[f·bands + b] = logF32(max(E[b], float32(logFloor)))
+ * then, per clip, when the config asks (normalizeFrames below):
+ *   relative floor: m = max(out); lo = m − float32(relativeFloorDb·ln10/10); out = max(out, lo)
+ *   band mean removal: mean_b = (Σ_f out[f·bands + b], in frame order) / frames; out −= mean_b
  * Tables are computed once per config in double and rounded to float32; the C header embeds
  * the same float32 values as literals.
  */
@@ -27,6 +30,8 @@ export interface LogMelTables {
   mel: MelFilterbank;
   /** float32(config.logFloor). */
   logFloor: number;
+  /** float32(relativeFloorDb · ln10 / 10): the relative floor in natural-log units (0 = off). */
+  relativeFloor: number;
 }
 
 interface Scratch {
@@ -57,6 +62,7 @@ function entry(input: Partial<FeatureConfig>): { tables: LogMelTables; scratch: 
     fft: fftTables(config.fftSize),
     mel: melFilterbank(config),
     logFloor,
+    relativeFloor: f((config.relativeFloorDb * Math.LN10) / 10),
   };
   const half = config.fftSize / 2;
   const scratch: Scratch = {
@@ -105,6 +111,7 @@ export function computeLogMelPcm16(pcm: Int16Array, config: Partial<FeatureConfi
   const done = engine !== 'ts' && wasmLogMel(tables, pcm, out);
   if (!done && engine === 'wasm') throw new EarshotError('features/bad-config', 'WebAssembly is not available here');
   if (!done) logMelFramesTs(tables, scratch, pcm, out);
+  normalizeFrames(tables, out);
   return { frames: shape.frames, bands: mel.bands, data: out };
 }
 
@@ -128,6 +135,29 @@ function logMelFramesTs(tables: LogMelTables, scratch: Scratch, pcm: Int16Array,
       let acc = 0;
       for (let i = 0; i < len; i++) acc = f(acc + f(weights[o + i] * power[s + i]));
       out[fr * bands + b] = logF32(acc < logFloor ? logFloor : acc);
+    }
+  }
+}
+
+/**
+ * The per-clip normalisation of a config, in place on [frames × bands] log-mel, every op a float32
+ * op in the order of earshot_normalize in features.h. Does nothing when both options are off.
+ */
+export function normalizeFrames(tables: LogMelTables, out: Float32Array): void {
+  const { relativeFloor, shape, config } = tables;
+  const bands = shape.bands;
+  if (relativeFloor > 0) {
+    let m = out[0];
+    for (let i = 1; i < out.length; i++) if (out[i] > m) m = out[i];
+    const lo = f(m - relativeFloor);
+    for (let i = 0; i < out.length; i++) if (out[i] < lo) out[i] = lo;
+  }
+  if (config.bandMeanRemoval === 1) {
+    for (let b = 0; b < bands; b++) {
+      let acc = 0;
+      for (let fr = 0; fr < shape.frames; fr++) acc = f(acc + out[fr * bands + b]);
+      const mean = f(acc / shape.frames);
+      for (let fr = 0; fr < shape.frames; fr++) out[fr * bands + b] = f(out[fr * bands + b] - mean);
     }
   }
 }

@@ -71,6 +71,10 @@ export function featureTablesC(config: Partial<FeatureConfig>): string {
     ['EARSHOT_FEATURE_COUNT', String(s.featureCount)],
     ['EARSHOT_MEL_WEIGHT_COUNT', String(mel.weights.length)],
     ['EARSHOT_LOG_FLOOR', floatLiteral(t.logFloor)],
+    ['EARSHOT_RELATIVE_FLOOR', floatLiteral(t.relativeFloor)],
+    ['EARSHOT_RELATIVE_FLOOR_ON', t.relativeFloor > 0 ? '1' : '0'],
+    ['EARSHOT_BAND_MEAN_REMOVAL', String(c.bandMeanRemoval)],
+    ['EARSHOT_NORMALIZE', t.relativeFloor > 0 || c.bandMeanRemoval === 1 ? '1' : '0'],
   ];
   const width = Math.max(...macros.map(([k]) => k.length));
   return [

@@ -3,7 +3,7 @@
 import type { CodeSizeTable } from './code-size.ts';
 
 /** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, scripts/code-size.ts. */
-export const CODE_SIZE_SOURCES_HASH = 'e813f6a3ecd790d6';
+export const CODE_SIZE_SOURCES_HASH = 'ba14b4ddd8fb7f61';
 
 export const CODE_SIZE: CodeSizeTable = {
   "cortex-m0plus": {
@@ -16,7 +16,7 @@ export const CODE_SIZE: CodeSizeTable = {
       "avgpool": 236,
       "add": 748
     },
-    "featuresBytes": 1200,
+    "featuresBytes": 1204,
     "callSiteBytes": 100
   },
   "cortex-m3": {

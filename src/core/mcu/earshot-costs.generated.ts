@@ -4,7 +4,7 @@
 import type { EarshotCostFits } from './earshot-costs.ts';
 
 /** sha256 (16 hex) of src/core/export/c/kernels.h, src/core/export/c/features.h, src/core/dsp/feature-cost.ts, src/core/mcu/kernel-taps.ts, scripts/fit-costs.ts, tools/qemu-insn/kernel-bench.c, tools/qemu-insn/insn-count.ts, tools/arm/cortex-m.ts. */
-export const EARSHOT_COST_SOURCES_HASH = 'bd107d88616db9ba';
+export const EARSHOT_COST_SOURCES_HASH = 'dfe8a1b76c4f18eb';
 
 export const EARSHOT_COST_FITS: EarshotCostFits = {
   "cortex-m0plus": {
@@ -203,36 +203,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
         0,
-        393.85,
-        736.46,
-        991.34,
-        193.09,
-        2658.5
+        392.88,
+        737.58,
+        991.43,
+        192.48,
+        2660.4,
+        82.762,
+        228.66
       ],
       "cycles": [
         0,
-        484.88,
-        999.33,
-        1310.3,
-        250.77,
-        3443.1
+        483.49,
+        1000.9,
+        1310.4,
+        249.89,
+        3445.9,
+        139.09,
+        297.53
       ],
-      "cpi": 1.3189,
+      "cpi": 1.319,
       "fit": {
         "r2": 1,
         "maxRelError": 0.0012,
-        "medianRelError": 0.0003
+        "medianRelError": 0.0002
       },
       "holdout": {
-        "r2": 0.99999,
-        "maxRelError": 0.0015,
+        "r2": 1,
+        "maxRelError": 0.0014,
         "medianRelError": 0.0008
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m3": {
@@ -431,36 +437,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
         0,
-        159.48,
-        282.72,
-        507.35,
-        96.122,
-        1268.8
+        159.18,
+        283.09,
+        507.37,
+        95.94,
+        1269.3,
+        93.484,
+        139.04
       ],
       "cycles": [
         0,
-        177.4,
-        349.73,
-        601.5,
-        121.63,
-        1562.3
+        176.83,
+        349.92,
+        601.72,
+        121.2,
+        1565.4,
+        153.38,
+        160.59
       ],
-      "cpi": 1.1944,
+      "cpi": 1.1949,
       "fit": {
         "r2": 1,
         "maxRelError": 0.0013,
-        "medianRelError": 0.0005
+        "medianRelError": 0.0004
       },
       "holdout": {
         "r2": 0.99999,
         "maxRelError": 0.002,
-        "medianRelError": 0.0003
+        "medianRelError": 0.0005
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m4": {
@@ -841,36 +853,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
         0,
-        159.48,
-        282.72,
-        507.35,
-        96.122,
-        1268.8
+        159.15,
+        283.03,
+        507.41,
+        95.903,
+        1269.8,
+        93.212,
+        138.85
       ],
       "cycles": [
         0,
-        174.38,
-        348.57,
-        589.34,
-        118.68,
-        1533.6
+        173.71,
+        348.59,
+        589.69,
+        118.15,
+        1538.2,
+        152.67,
+        159.86
       ],
-      "cpi": 1.1739,
+      "cpi": 1.1744,
       "fit": {
         "r2": 1,
-        "maxRelError": 0.0014,
-        "medianRelError": 0.0005
+        "maxRelError": 0.0013,
+        "medianRelError": 0.0004
       },
       "holdout": {
         "r2": 0.99999,
-        "maxRelError": 0.002,
-        "medianRelError": 0.0003
+        "maxRelError": 0.0021,
+        "medianRelError": 0.0005
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m4f": {
@@ -1252,36 +1270,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
-        471.08,
-        4.9429,
-        33.194,
-        20.92,
-        7.5621,
-        73.555
+        484.36,
+        5.5273,
+        32.687,
+        20.814,
+        7.9895,
+        70.806,
+        20.399,
+        8.8002
       ],
       "cycles": [
-        788.79,
-        6.828,
-        49.482,
-        36.41,
-        16.529,
-        116.05
+        813.66,
+        7.7728,
+        48.402,
+        36.344,
+        17.169,
+        112.58,
+        22.507,
+        19.519
       ],
-      "cpi": 1.6605,
+      "cpi": 1.6595,
       "fit": {
-        "r2": 0.99977,
-        "maxRelError": 0.0581,
-        "medianRelError": 0.0093
+        "r2": 0.9998,
+        "maxRelError": 0.0586,
+        "medianRelError": 0.0087
       },
       "holdout": {
-        "r2": 0.99926,
-        "maxRelError": 0.0287,
-        "medianRelError": 0.0217
+        "r2": 0.99938,
+        "maxRelError": 0.0285,
+        "medianRelError": 0.0218
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m7": {
@@ -1663,36 +1687,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
-        470.23,
-        4.9398,
-        33.204,
-        20.917,
-        7.5602,
-        71.592
+        483.37,
+        5.5256,
+        32.7,
+        20.808,
+        7.9893,
+        68.824,
+        19.396,
+        8.8
       ],
       "cycles": [
-        787.82,
-        6.8241,
-        49.493,
-        36.407,
-        16.527,
-        114.1
+        812.55,
+        7.7704,
+        48.417,
+        36.338,
+        17.168,
+        110.6,
+        21.501,
+        19.518
       ],
-      "cpi": 1.6613,
+      "cpi": 1.6604,
       "fit": {
-        "r2": 0.99977,
-        "maxRelError": 0.0582,
-        "medianRelError": 0.0093
+        "r2": 0.9998,
+        "maxRelError": 0.0586,
+        "medianRelError": 0.0087
       },
       "holdout": {
-        "r2": 0.99926,
-        "maxRelError": 0.0287,
+        "r2": 0.99938,
+        "maxRelError": 0.0286,
         "medianRelError": 0.0218
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m33": {
@@ -2074,36 +2104,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
-        470.65,
-        4.9413,
-        33.199,
-        20.919,
-        7.5612,
-        72.574
+        483.86,
+        5.5267,
+        32.694,
+        20.81,
+        7.9897,
+        69.811,
+        19.399,
+        8.8019
       ],
       "cycles": [
-        787,
-        6.8211,
-        49.524,
-        36.395,
-        16.533,
-        115.03
+        811.83,
+        7.7667,
+        48.444,
+        36.328,
+        17.173,
+        111.55,
+        21.52,
+        19.504
       ],
-      "cpi": 1.6609,
+      "cpi": 1.66,
       "fit": {
-        "r2": 0.99977,
-        "maxRelError": 0.0582,
-        "medianRelError": 0.0093
+        "r2": 0.9998,
+        "maxRelError": 0.0586,
+        "medianRelError": 0.0087
       },
       "holdout": {
-        "r2": 0.99926,
-        "maxRelError": 0.0288,
-        "medianRelError": 0.0217
+        "r2": 0.99938,
+        "maxRelError": 0.0286,
+        "medianRelError": 0.0218
       },
-      "points": 14
+      "points": 18
     }
   },
   "cortex-m55": {
@@ -2484,36 +2520,42 @@ export const EARSHOT_COST_FITS: EarshotCostFits = {
         "fftSize",
         "butterflies",
         "melWeights",
-        "bands"
+        "bands",
+        "floorValues",
+        "meanValues"
       ],
       "insns": [
-        1076.8,
-        6.5829,
-        3.3106,
-        32.14,
-        10.625,
-        64.783
+        1040.5,
+        6.9573,
+        5.355,
+        31.336,
+        10.139,
+        61.145,
+        34.826,
+        0
       ],
       "cycles": [
-        1753.9,
-        8.0832,
-        3.7456,
-        52.286,
-        22.399,
-        98.114
+        1709.7,
+        8.4617,
+        6.2146,
+        51.354,
+        21.737,
+        94.361,
+        54.26,
+        0
       ],
-      "cpi": 1.6279,
+      "cpi": 1.6283,
       "fit": {
-        "r2": 0.99937,
-        "maxRelError": 0.0315,
-        "medianRelError": 0.0157
+        "r2": 0.99935,
+        "maxRelError": 0.0316,
+        "medianRelError": 0.01
       },
       "holdout": {
-        "r2": 0.99323,
-        "maxRelError": 0.0913,
-        "medianRelError": 0.0339
+        "r2": 0.99463,
+        "maxRelError": 0.0897,
+        "medianRelError": 0.0317
       },
-      "points": 14
+      "points": 18
     }
   }
 };

@@ -143,7 +143,7 @@ export function earshotSimdEntry(core: CoreId): CostEntry {
  * operation counts of one hop of `earshot_features`); 'hop' is the constant term. padSamples is
  * left out: it is fftSize − windowSamples, so it would make the fit singular.
  */
-export const FEATURE_COST_TERMS = ['hop', 'windowSamples', 'fftSize', 'butterflies', 'melWeights', 'bands'] as const;
+export const FEATURE_COST_TERMS = ['hop', 'windowSamples', 'fftSize', 'butterflies', 'melWeights', 'bands', 'floorValues', 'meanValues'] as const;
 
 export function featureCostRegressors(ops: FeatureOpCounts): number[] {
   return FEATURE_COST_TERMS.map((t) => (t === 'hop' ? 1 : ops[t]));

@@ -123,15 +123,17 @@ function resolveFeatures(opts: EstimateOptions): ResolvedFeatures {
 
 /**
  * The log-mel frontend runs on the device whatever the runtime (the model's input is its output).
- * RAM: int16 PCM of one clip + an in-place float32 real FFT buffer + the float32 power spectrum.
+ * RAM: int16 PCM of one clip + an in-place float32 real FFT buffer + the float32 power spectrum,
+ * + the float32 window of log-mel that the per-clip normalisation works on (when it is on).
  * Flash: float32 window, FFT twiddles (cos+sin per half bin), mel weights (each bin in at most two
  * triangles) and per-band bin ranges, plus the code of features.h measured per core
  * (code-size.generated.ts; soft-float library routines of FPU-less cores not included).
  */
-export function featureFrontendBytes(f: Required<FeatureShapeInput>, core: CoreId = 'cortex-m4f'): { ramBytes: number; flashBytes: number } {
+export function featureFrontendBytes(f: ResolvedFeatures, core: CoreId = 'cortex-m4f'): { ramBytes: number; flashBytes: number } {
   const bins = f.fftSize / 2 + 1;
+  const normalised = f.config.relativeFloorDb > 0 || f.config.bandMeanRemoval === 1;
   return {
-    ramBytes: f.inputSamples * 2 + f.fftSize * 4 + bins * 4,
+    ramBytes: f.inputSamples * 2 + f.fftSize * 4 + bins * 4 + (normalised ? f.frames * f.bands * 4 : 0),
     flashBytes: codeSizeOf(core).featuresBytes + f.windowSamples * 4 + (f.fftSize / 2) * 8 + bins * 2 * 4 + f.bands * 4,
   };
 }

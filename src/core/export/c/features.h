@@ -5,8 +5,9 @@
  * EARSHOT_INPUT_SAMPLES, EARSHOT_WINDOW_SAMPLES, EARSHOT_HOP_SAMPLES, EARSHOT_FRAMES,
  * EARSHOT_FFT_SIZE, EARSHOT_MEL_BANDS, EARSHOT_FEATURE_COUNT, EARSHOT_LOG_FLOOR, the tables
  * earshot_window, earshot_fft_cos, earshot_fft_sin, earshot_fft_bitrev, earshot_mel_start,
- * earshot_mel_length, earshot_mel_offset, earshot_mel_weights, and EARSHOT_INPUT_INV_SCALE,
- * EARSHOT_INPUT_ZERO_POINT for the int8 features.
+ * earshot_mel_length, earshot_mel_offset, earshot_mel_weights, EARSHOT_RELATIVE_FLOOR (0.0f =
+ * off), EARSHOT_BAND_MEAN_REMOVAL (0/1), EARSHOT_NORMALIZE (either is on), and
+ * EARSHOT_INPUT_INV_SCALE, EARSHOT_INPUT_ZERO_POINT for the int8 features.
  *
  * Every operation is a single IEEE float32 operation in the same order as the TypeScript, so
  * results are identical as long as the compiler does not fuse a*b+c into one FMA: the code
@@ -31,7 +32,12 @@ static float earshot_frame_buf[EARSHOT_FFT_SIZE];
 static float earshot_power_buf[EARSHOT_FFT_SIZE / 2 + 1];
 static float earshot_fft_re[EARSHOT_FFT_SIZE / 2];
 static float earshot_fft_im[EARSHOT_FFT_SIZE / 2];
+#if EARSHOT_NORMALIZE
+/* Per-clip normalisation needs the whole window before the first int8 value. */
+static float earshot_window_buf[EARSHOT_FEATURE_COUNT];
+#else
 static float earshot_band_buf[EARSHOT_MEL_BANDS];
+#endif
 
 /* Natural log of a positive normal float (x >= 2^-126; the log floor guarantees it).
  * x = m * 2^k, m in [sqrt(1/2), sqrt(2)); s = (m-1)/(m+1); ln m = 2 atanh(s) by a short odd
@@ -149,45 +155,105 @@ static inline void earshot_logmel_frame(const int16_t *pcm, int frame, float *ou
     }
 }
 
+/* The per-clip normalisation, in place on out[EARSHOT_FEATURE_COUNT]: the relative floor
+ * (values below max - EARSHOT_RELATIVE_FLOOR raised to it), then each band's mean over the
+ * frames subtracted. Same order as normalizeFrames in src/core/dsp/log-mel.ts. */
+#if EARSHOT_NORMALIZE
+static inline void earshot_normalize(float *out)
+{
+    EARSHOT_NO_CONTRACT
+    int i, f, b;
+    (void)i;
+    (void)f;
+    (void)b;
+#if EARSHOT_RELATIVE_FLOOR_ON
+    {
+        float m = out[0];
+        float lo;
+        for (i = 1; i < EARSHOT_FEATURE_COUNT; i++) {
+            if (out[i] > m) {
+                m = out[i];
+            }
+        }
+        lo = m - EARSHOT_RELATIVE_FLOOR;
+        for (i = 0; i < EARSHOT_FEATURE_COUNT; i++) {
+            if (out[i] < lo) {
+                out[i] = lo;
+            }
+        }
+    }
+#endif
+#if EARSHOT_BAND_MEAN_REMOVAL
+    for (b = 0; b < EARSHOT_MEL_BANDS; b++) {
+        float acc = 0.0f;
+        float mean;
+        for (f = 0; f < EARSHOT_FRAMES; f++) {
+            acc = acc + out[f * EARSHOT_MEL_BANDS + b];
+        }
+        mean = acc / (float)EARSHOT_FRAMES;
+        for (f = 0; f < EARSHOT_FRAMES; f++) {
+            out[f * EARSHOT_MEL_BANDS + b] = out[f * EARSHOT_MEL_BANDS + b] - mean;
+        }
+    }
+#endif
+}
+#endif
+
 /* Float log-mel of EARSHOT_INPUT_SAMPLES PCM samples into out[EARSHOT_FEATURE_COUNT]
- * (row-major frames x bands). Returns 0. */
+ * (row-major frames x bands), normalised as the config asks. Returns 0. */
 static inline int earshot_logmel(const int16_t *pcm, float *out)
 {
     int f;
     for (f = 0; f < EARSHOT_FRAMES; f++) {
         earshot_logmel_frame(pcm, f, out + f * EARSHOT_MEL_BANDS);
     }
+#if EARSHOT_NORMALIZE
+    earshot_normalize(out);
+#endif
     return 0;
 }
 
-/* int8 model input of EARSHOT_INPUT_SAMPLES PCM samples into features[EARSHOT_FEATURE_COUNT]:
- * q = clamp(floor(x * inv + 0.5) + zero_point, -128, 127) in float32, as quantizeFeatures in
- * src/core/dsp/log-mel.ts. Returns 0. */
-static inline int earshot_features(const int16_t *pcm, int8_t *features)
+/* int8 of one feature value: clamp(floor(x * inv + 0.5) + zero_point, -128, 127) in float32. */
+static inline int8_t earshot_quantize_feature(float x)
 {
     EARSHOT_NO_CONTRACT
+    float t = x * EARSHOT_INPUT_INV_SCALE;
+    float u = t + 0.5f;
+    int32_t q;
+    /* Clamping u to +-512 first keeps the int conversion defined and cannot change the
+     * final clamped value, since |zero_point| <= 128. */
+    if (u < -512.0f) {
+        u = -512.0f;
+    } else if (u > 512.0f) {
+        u = 512.0f;
+    }
+    q = (int32_t)u;
+    if ((float)q > u) {
+        q -= 1;
+    }
+    q += EARSHOT_INPUT_ZERO_POINT;
+    return (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+}
+
+/* int8 model input of EARSHOT_INPUT_SAMPLES PCM samples into features[EARSHOT_FEATURE_COUNT],
+ * as quantizeFeatures in src/core/dsp/log-mel.ts. Returns 0. */
+static inline int earshot_features(const int16_t *pcm, int8_t *features)
+{
+#if EARSHOT_NORMALIZE
+    int i;
+    earshot_logmel(pcm, earshot_window_buf);
+    for (i = 0; i < EARSHOT_FEATURE_COUNT; i++) {
+        features[i] = earshot_quantize_feature(earshot_window_buf[i]);
+    }
+#else
     int f, b;
     for (f = 0; f < EARSHOT_FRAMES; f++) {
         earshot_logmel_frame(pcm, f, earshot_band_buf);
         for (b = 0; b < EARSHOT_MEL_BANDS; b++) {
-            float t = earshot_band_buf[b] * EARSHOT_INPUT_INV_SCALE;
-            float u = t + 0.5f;
-            int32_t q;
-            /* Clamping u to +-512 first keeps the int conversion defined and cannot change the
-             * final clamped value, since |zero_point| <= 128. */
-            if (u < -512.0f) {
-                u = -512.0f;
-            } else if (u > 512.0f) {
-                u = 512.0f;
-            }
-            q = (int32_t)u;
-            if ((float)q > u) {
-                q -= 1;
-            }
-            q += EARSHOT_INPUT_ZERO_POINT;
-            features[f * EARSHOT_MEL_BANDS + b] = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+            features[f * EARSHOT_MEL_BANDS + b] = earshot_quantize_feature(earshot_band_buf[b]);
         }
     }
+#endif
     return 0;
 }
 
