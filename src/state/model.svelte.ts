@@ -16,6 +16,7 @@ import type { BackendChoice, BackendReport, TrainClient, TrainJob } from '../wor
 import type { ProbeEntry } from '../workers/train-api.ts';
 import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
+import { autoSplit, TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
 import { withNameTags } from '../core/dataset/name-pattern.ts';
 import { plainError } from './plain-error.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
@@ -69,15 +70,21 @@ export const SPLITS = ['random', 'speaker', 'session'] as const;
 export const SPLIT_CHOICES = ['auto', ...SPLITS] as const;
 export type SplitChoice = (typeof SPLIT_CHOICES)[number];
 
-/** The speakers training knows of (recorded, set, or read from file names by the guessed pattern), sorted. */
+/**
+ * The speakers training knows of (recorded, set, or read from file names by the guessed pattern)
+ * with two clips or more, sorted: a "speaker" of one clip only is most likely a file-name part
+ * that is no speaker (the demo's `no-02-en-us_f3.wav`), and holding it out tests nothing new.
+ */
 export function knownSpeakers(clips: readonly Clip[]): string[] {
-  return [...new Set(toLabeled(clips).map((c) => c.speaker).filter((s): s is string => s !== undefined && s !== ''))].sort();
+  const n = new Map<string, number>();
+  for (const c of toLabeled(clips)) if (c.speaker) n.set(c.speaker, (n.get(c.speaker) ?? 0) + 1);
+  return [...n].filter(([, k]) => k >= 2).map(([s]) => s).sort();
 }
 
-/** What 'auto' and the other choices mean for these clips. */
+/** What 'auto' and the other choices mean for these clips ('auto': by speaker with two known speakers). */
 export function splitFor(choice: SplitChoice, clips: readonly Clip[]): (typeof SPLITS)[number] {
   if (choice !== 'auto') return choice;
-  return knownSpeakers(clips).length >= 2 ? 'speaker' : 'random';
+  return autoSplit(knownSpeakers(clips));
 }
 export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 
@@ -88,7 +95,7 @@ export function formatEta(ms: number): string {
 }
 
 export class ModelState {
-  preset = $state<string>('tiny-conv');
+  preset = $state<string>(TRAIN_DEFAULTS.preset);
   epochs = $state(30);
   seed = $state(42);
   valFraction = 0.2;
@@ -105,7 +112,7 @@ export class ModelState {
   split = $state<SplitChoice>('auto');
   /** Epochs without a better validation loss before stopping (0: off); the best epoch is kept. */
   earlyStopPatience = $state(0);
-  lrSchedule = $state<(typeof LR_SCHEDULES)[number]>('constant');
+  lrSchedule = $state<(typeof LR_SCHEDULES)[number]>(TRAIN_DEFAULTS.lrSchedule.kind);
   balanceClasses = $state(false);
   /** Compute half of every batch in a second worker (a second core); off: same model, one core. */
   useWorkers = $state(true);

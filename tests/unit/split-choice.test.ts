@@ -8,16 +8,23 @@ const clip = (id: string, label: string, extra: { name?: string; speaker?: strin
 
 describe('split choice', () => {
   it('auto: random clips while fewer than two speakers are known', () => {
-    const clips = [clip('a', 'yes'), clip('b', 'no', { speaker: 'alice' })];
+    const clips = [clip('a', 'yes'), clip('b', 'no', { speaker: 'alice' }), clip('c', 'yes', { speaker: 'alice' })];
     expect(knownSpeakers(clips)).toEqual(['alice']);
     expect(splitFor('auto', clips)).toBe('random');
   });
 
   it('auto: by speaker with two speakers, from the clips or their file names', () => {
-    expect(splitFor('auto', [clip('a', 'yes', { speaker: 'alice' }), clip('b', 'no', { speaker: 'bob' })])).toBe('speaker');
-    const named = [clip('a', 'yes', { name: 'yes_alice_1.wav' }), clip('b', 'no', { name: 'no_bob_1.wav' }), clip('c', 'no', { name: 'no_alice_2.wav' })];
+    const two = [clip('a', 'yes', { speaker: 'alice' }), clip('b', 'no', { speaker: 'bob' }), clip('c', 'no', { speaker: 'alice' }), clip('d', 'yes', { speaker: 'bob' })];
+    expect(splitFor('auto', two)).toBe('speaker');
+    const named = ['yes_alice_1.wav', 'no_bob_1.wav', 'no_alice_2.wav', 'yes_bob_2.wav'].map((name, i) => clip(`n${i}`, name.split('_')[0]!, { name }));
     expect(knownSpeakers(named)).toEqual(['alice', 'bob']);
     expect(splitFor('auto', named)).toBe('speaker');
+  });
+
+  it('auto: a "speaker" of one clip is no speaker (a file-name part such as the demo\'s no-02-en-us_f3.wav)', () => {
+    const demo = ['no-02-en-us_f3.wav', 'no-04-en-gb_f2.wav', 'yes-02-en-us_f3.wav', 'yes-05-en-gb.wav'].map((name, i) => clip(`d${i}`, name.split('-')[0]!, { name }));
+    expect(knownSpeakers(demo)).toEqual([]);
+    expect(splitFor('auto', demo)).toBe('random');
   });
 
   it('an explicit choice is kept', () => {
