@@ -2,6 +2,7 @@
  * The page's state graph: one store, lazily started workers, one state object per screen.
  * Platform objects are injectable (tests pass fakes with real behaviour).
  */
+import { TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
 import { DEFAULT_FEATURE_CONFIG, featureConfigKey, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
 import { presetSpec } from '../core/model/presets.ts';
@@ -84,7 +85,7 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     model,
     fit: new FitState(() => model.artifact?.spec ?? null, config, presetDraft),
     // The network being designed is kept with the open project across reloads.
-    design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), 'ds-cnn-s', {
+    design: new DesignState([shape.frames, shape.bands, 1], Math.max(2, dataset.classes.length), TRAIN_DEFAULTS.preset, {
       draft: store.project().designDraft,
       save: (d) => store.setDesignDraft(store.project().id, d),
     }),

@@ -4,6 +4,7 @@
  * fast), so shapes, parameters and MACs are live, and an invalid spec names the layer at fault:
  * the first prefix of the layer list that fails analysis ends with that layer.
  */
+import { TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
 import { EarshotError, describeError } from '../core/errors.ts';
 import type { DesignDraft } from '../core/dataset/project.ts';
 import { analyzeSpec, normalizeSpec } from '../core/model/analyze.ts';
@@ -153,7 +154,7 @@ export class DesignState {
    * receives the draft after every change, one save after another (the page keeps it in the
    * project, so a reload finds the network as it was left).
    */
-  constructor(inputShape: [number, number, number], classes: number, preset = 'ds-cnn-s', opts: { draft?: DesignDraft; save?: (d: DesignDraft) => Promise<void> } = {}) {
+  constructor(inputShape: [number, number, number], classes: number, preset: string = TRAIN_DEFAULTS.preset, opts: { draft?: DesignDraft; save?: (d: DesignDraft) => Promise<void> } = {}) {
     this.inputShape = inputShape;
     if (opts.draft) {
       this.name = opts.draft.name;

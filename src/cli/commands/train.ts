@@ -1,9 +1,10 @@
 import { EarshotError } from '../../core/errors.ts';
-import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig } from '../../core/dsp/feature-config.ts';
-import { FEATURE_PRESET_NAMES, featurePreset } from '../../core/dsp/feature-presets.ts';
+import { validateFeatureConfig } from '../../core/dsp/feature-config.ts';
+import { FEATURE_PRESET_NAMES, featurePreset, RECOMMENDED_FEATURE_PRESET, recommendedFeatureConfig } from '../../core/dsp/feature-presets.ts';
 import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
+import { autoSplit, TRAIN_DEFAULTS } from '../../core/pipeline/train-defaults.ts';
 import { SPLIT_KINDS } from '../../core/model/split.ts';
 import { parseNamePattern } from '../../core/dataset/name-pattern.ts';
 import { MAX_SHARDS } from '../../core/model/train.ts';
@@ -18,7 +19,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a float model on a data folder',
   help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
-                     [--epochs N] [--seed N] [--backend wasm|cpu] [--split random|speaker|session]
+                     [--epochs N] [--seed N] [--backend wasm|cpu] [--split auto|random|speaker|session]
                      [--speaker-pattern PATTERN] [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
                      [--class-weights none|balanced] [--augment] [--shards N] --out MODEL [--json]
 
@@ -26,14 +27,15 @@ Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and 
 cropped to the feature window) and writes the MODEL folder (model.json + model.bin).
   --data DIR       training clips, one sub-folder per label
   --val DIR        validation clips (default: a stratified 20% of --data, seeded)
-  --preset NAME    ${PRESET_NAMES.join(' | ')} (default tiny-conv)
+  --preset NAME    ${PRESET_NAMES.join(' | ')} (default ${TRAIN_DEFAULTS.preset}, as the page)
   --spec FILE      a ModelSpec JSON instead of a preset
-  --features FILE  a FeatureConfig JSON (default: 16 kHz, 1 s, 30 ms / 20 ms, 512 FFT, 40 mels)
+  --features FILE  a FeatureConfig JSON (default: the ${RECOMMENDED_FEATURE_PRESET} preset, as the page)
   --features-preset NAME  ${FEATURE_PRESET_NAMES.join(' | ')} instead of --features
   --epochs N       default 30
   --seed N         default 1; the same seed gives the same model
   --backend NAME   wasm (default) or cpu
-  --split KIND     how the validation clips are chosen: random (stratified, default), speaker or
+  --split KIND     how the validation clips are chosen: auto (default, as the page: speaker when
+                   two or more speakers are known, else random), random (stratified), speaker or
                    session (whole speakers/sessions held out). A split that would leave a class
                    with no training clips (all its clips from the held-out speaker) is refused.
   --speaker-pattern PATTERN
@@ -45,7 +47,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   --cv KIND        first run leave-one-speaker-out (or -session-out) cross-validation and report
                    every fold's accuracy and the mean, then train the model as usual
   --early-stop N   stop after N epochs without a better validation loss; keep the best epoch
-  --lr-schedule S  constant (default), cosine (to 0 over the run) or step (x0.5 every 10 epochs)
+  --lr-schedule S  constant, cosine (to 0 over the run; default) or step (x0.5 every 10 epochs)
   --class-weights  balanced: weigh classes by n / (k * n_class); none (default)
   --augment        time shift, gain and SpecAugment masks (core/dataset/augment.ts defaults)
   --shards N       cut every batch into N slices whose gradients are averaged (batch norm per
@@ -89,22 +91,23 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     if (featurePath && featurePresetName) throw new EarshotError('cli/usage', 'give either --features or --features-preset, not both');
     const featureConfig = featurePresetName
       ? featurePreset(featurePresetName).config
-      : validateFeatureConfig(featurePath ? (readJson(featurePath) as object) : DEFAULT_FEATURE_CONFIG);
+      : featurePath ? validateFeatureConfig(readJson(featurePath) as object) : recommendedFeatureConfig();
     const spec = specPath ? normalizeSpec(readJson(specPath)) : undefined;
-    const epochs = int(values, 'epochs', 30, 1, 1000);
+    const epochs = int(values, 'epochs', TRAIN_DEFAULTS.epochs, 1, 1000);
     const seed = int(values, 'seed', 1, 0, 2 ** 31 - 1);
     const batchSize = int(values, 'batch-size', 32, 1, 4096);
     const backendWanted = choice(values, 'backend', NODE_BACKENDS, 'wasm');
     const warn = (l: string) => io.err(`warning: ${l}`);
-    const split = choice(values, 'split', SPLIT_KINDS, 'random');
+    const splitWanted = choice(values, 'split', ['auto', ...SPLIT_KINDS] as const, 'auto');
     const cv = str(values, 'cv') === undefined ? undefined : choice(values, 'cv', ['speaker', 'session'] as const, 'speaker');
     const patience = int(values, 'early-stop', 0, 0, 1000);
-    const schedule = choice(values, 'lr-schedule', ['constant', 'cosine', 'step'] as const, 'constant');
+    const schedule = choice(values, 'lr-schedule', ['constant', 'cosine', 'step'] as const, TRAIN_DEFAULTS.lrSchedule.kind);
     const classWeighting = choice(values, 'class-weights', ['none', 'balanced'] as const, 'none');
     const shards = int(values, 'shards', 1, 1, MAX_SHARDS);
     const speakerPattern = str(values, 'speaker-pattern');
     if (speakerPattern !== undefined) parseNamePattern(speakerPattern); // a bad pattern fails before any file is read
     const clips = withSpeakers(readDataDir(data, featureConfig, warn), speakerPattern);
+    const split = splitWanted === 'auto' ? autoSplit(clips.map((c) => c.speaker)) : splitWanted;
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
     const backend = await initNodeTf(backendWanted);
@@ -115,7 +118,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
         clips,
         valClips: valClips ? withSpeakers(valClips, speakerPattern) : undefined,
         featureConfig,
-        preset: spec ? undefined : (preset ?? 'tiny-conv'),
+        preset: spec ? undefined : (preset ?? TRAIN_DEFAULTS.preset),
         spec,
         epochs,
         seed,

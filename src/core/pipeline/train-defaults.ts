@@ -13,3 +13,8 @@ export const TRAIN_DEFAULTS: Readonly<{ preset: PresetName; epochs: number; lrSc
   epochs: 30,
   lrSchedule: { kind: 'cosine' } as LrSchedule,
 });
+
+/** The split when none is chosen ('auto'): whole speakers held out when two or more are known, else random clips. */
+export function autoSplit(speakers: readonly (string | undefined)[]): 'speaker' | 'random' {
+  return new Set(speakers.filter((s) => s !== undefined && s !== '')).size >= 2 ? 'speaker' : 'random';
+}

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../model/spec.ts';
 import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
+import { TRAIN_DEFAULTS } from './train-defaults.ts';
 import { balancedClassWeights, trainModel, type AugmentHook, type EarlyStopping, type EpochReport, type LrSchedule, type ShardFactory } from '../model/train.ts';
 import { leaveOneGroupOut, splitByGroup, splitTrainVal, type SplitKind } from '../model/split.ts';
 import { withNameTags } from '../dataset/name-pattern.ts';
@@ -59,7 +60,7 @@ export function specFor(req: Pick<TrainRequest, 'preset' | 'spec' | 'featureConf
   const shape = featureShape(req.featureConfig);
   const inputShape: [number, number, number] = [shape.frames, shape.bands, 1];
   if (req.spec && req.preset) throw new EarshotError('spec/invalid', 'give either a preset or a spec, not both');
-  const spec = req.spec ?? presetSpec(req.preset ?? 'tiny-conv', inputShape, numClasses);
+  const spec = req.spec ?? presetSpec(req.preset ?? TRAIN_DEFAULTS.preset, inputShape, numClasses);
   const analysis = analyzeSpec(spec);
   const [h, w, c] = analysis.spec.input.shape;
   if (h !== inputShape[0] || w !== inputShape[1] || c !== 1) {
