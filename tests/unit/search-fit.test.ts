@@ -95,6 +95,7 @@ describe('search', () => {
     expect(r.rows.filter((x) => x.status === 'skipped').length).toBe(r.counts.skipped);
     expect(progress.map((p) => [p.phase, p.index, p.elapsedMs])).toEqual([['rank', 1, 0], ['rank', 2, 1000], ['rank', 3, 2000], ['final', 1, 3000]]);
     expect(progress.every((p) => p.total === (p.phase === 'rank' ? r.counts.fitting : 1))).toBe(true);
+    expect(progress[0]!.etaMs).toBe(3000); // before any run: the budget left
     expect(progress[1]!.etaMs).toBe(2000); // min(budget left, mean × remaining)
     expect(progress[3]!.etaMs).toBe(4500); // 1 s × 9 / 2 epochs
     expect(r.rankMs).toBe(3000);

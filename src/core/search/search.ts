@@ -26,7 +26,10 @@ export interface SearchProgress {
   total: number;
   candidate: SearchCandidate;
   elapsedMs: number;
-  /** Time left: for ranking, until the list or the budget runs out; for the final run, scaled from the ranking runs. */
+  /**
+   * Time left: for ranking, until the list or the budget runs out (before the first run, the budget left);
+   * for the final run, the chosen candidate's ranking run scaled by the epochs.
+   */
   etaMs: number;
 }
 
@@ -179,7 +182,7 @@ export async function search(req: SearchRequest): Promise<SearchResult> {
     const elapsed = now() - start;
     const meanMs = trained ? spentMs / trained : 0;
     if (trained > 0 && elapsed + meanMs > budgetMs) break; // the rest stay 'skipped'
-    req.onProgress?.({ phase: 'rank', index: k + 1, total: fitting.length, candidate: row.candidate, elapsedMs: elapsed, etaMs: Math.min(Math.max(0, budgetMs - elapsed), meanMs * (fitting.length - k)) });
+    req.onProgress?.({ phase: 'rank', index: k + 1, total: fitting.length, candidate: row.candidate, elapsedMs: elapsed, etaMs: Math.max(0, Math.min(budgetMs - elapsed, trained ? meanMs * (fitting.length - k) : Infinity)) });
     const t0 = now();
     const a = await guarded(req, () => train(base(row.candidate, specs.get(row.index)!, rankEpochs)));
     row.trainMs = now() - t0;
