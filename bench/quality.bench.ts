@@ -7,7 +7,7 @@
  * model + window features), next to the figures measured before this work (issue 12's table).
  *
  *   npm run bench -- quality [--data DIR] [--epochs N] [--seeds 1,2] [--preset P] [--width N]
- *     [--depth N] [--features-preset NAME] [--features JSON] [--augment] [--board ID]
+ *     [--depth N] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID]
  *
  * A benchmark, not a test: it trains 4 × seeds models (≈ 1–2 min each on 2 cores).
  */
@@ -76,7 +76,7 @@ for (const seed of seeds) {
       seed,
       backend,
       lrSchedule: TRAIN_DEFAULTS.lrSchedule,
-      augment: args.includes('--augment') ? {} : undefined,
+      augment: opt('--augment-opts') ? (JSON.parse(opt('--augment-opts')!) as object) : args.includes('--augment') ? {} : undefined,
     });
     const q = quantizeArtifact(artifact, train, { seed });
     const float = (await evaluateClips(q, test)).accuracy;

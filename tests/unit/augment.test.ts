@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyGain, augmentFeatures, augmentSamples, DEFAULT_AUGMENT, drawAugment, mixNoise, NO_AUGMENT, specAugment, speedPerturb, timeShift, validateAugment, type AugmentOptions } from '../../src/core/dataset/augment.ts';
+import { applyGain, augmentFeatures, augmentSamples, DEFAULT_AUGMENT, drawAugment, mixNoise, NO_AUGMENT, specAugment, speedPerturb, timeShift, validateAugment, warpBands, type AugmentOptions } from '../../src/core/dataset/augment.ts';
 import { generateNoise } from '../../src/core/dataset/noise-colours.ts';
 import { reverberate, roomImpulse } from '../../src/core/dataset/room-reverb.ts';
 import { convolve } from '../../src/core/dsp/convolve.ts';
@@ -342,5 +342,34 @@ describe('augmentation that makes new voices', () => {
   it('options survive a JSON round trip (saved with models, sent to workers)', () => {
     const o = validateAugment(all);
     expect(validateAugment(JSON.parse(JSON.stringify(o)))).toEqual(o);
+  });
+});
+
+describe('band warp (vocal-tract-length perturbation)', () => {
+  const ramp = { frames: 3, bands: 8, data: Float32Array.from({ length: 24 }, (_, i) => (i % 8) * 10 + Math.floor(i / 8)) };
+
+  it('factor 1 is the identity; a factor moves band b to the value at b / factor, last band repeated', () => {
+    expect(Array.from(warpBands(ramp, 1).data)).toEqual(Array.from(ramp.data));
+    const up = warpBands(ramp, 2); // band b reads position b/2
+    expect(Array.from(up.data.subarray(0, 8))).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
+    const down = warpBands(ramp, 0.5); // band b reads 2b, clamped at band 7
+    expect(Array.from(down.data.subarray(8, 16))).toEqual([1, 21, 41, 61, 71, 71, 71, 71]);
+    expect(() => warpBands(ramp, 0)).toThrow(/warp factor/);
+  });
+
+  it('draws the factor uniformly within ±maxBandWarp, seeded; off by default; bounded option', () => {
+    const o = validateAugment({ ...NO_AUGMENT, maxBandWarp: 0.12 });
+    const shape = { samples: 8000, sampleRateHz: 8000, frames: 41, bands: 32, noiseClips: 1, noiseLength: 1 };
+    const factors = Array.from({ length: 400 }, (_, v) => drawAugment(o, v, shape).bandWarp);
+    expect(Math.min(...factors)).toBeGreaterThanOrEqual(0.88);
+    expect(Math.max(...factors)).toBeLessThanOrEqual(1.12);
+    expect(Math.min(...factors)).toBeLessThan(0.9);
+    expect(Math.max(...factors)).toBeGreaterThan(1.1);
+    expect(drawAugment(o, 7, shape).bandWarp).toBe(drawAugment(o, 7, shape).bandWarp);
+    expect(drawAugment(validateAugment({}), 7, shape).bandWarp).toBe(1);
+    expect(codeOf(() => validateAugment({ maxBandWarp: 0.5 }))).toBe('features/bad-augment');
+    const f = { frames: 41, bands: 32, data: seeded(41 * 32, 3, 4) };
+    const a = augmentFeatures(f, o, 5, { samples: 8000, sampleRateHz: 8000 });
+    expect(Array.from(a.data)).toEqual(Array.from(warpBands(f, drawAugment(o, 5, shape).bandWarp).data));
   });
 });

@@ -52,6 +52,12 @@ export interface AugmentOptions {
   /** SpecAugment: number of frequency masks, each up to freqMaskBands bands wide. */
   freqMasks: number;
   freqMaskBands: number;
+  /**
+   * Vocal-tract-length perturbation on the features: stretch the band axis by a factor uniform in
+   * [1 − maxBandWarp, 1 + maxBandWarp] (0.1 = ±10 %; 0: off), as a shorter or longer vocal tract
+   * moves formants (Jaitly & Hinton 2013, "Vocal Tract Length Perturbation improves speech recognition").
+   */
+  maxBandWarp: number;
   seed: number;
 }
 
@@ -70,6 +76,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = Object.freeze({
   timeMaskFrames: 5,
   freqMasks: 1,
   freqMaskBands: 5,
+  maxBandWarp: 0,
   seed: 1,
 });
 
@@ -99,6 +106,7 @@ export function validateAugment(input: Partial<AugmentOptions>): AugmentOptions 
   for (const k of ['timeMasks', 'timeMaskFrames', 'freqMasks', 'freqMaskBands'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < 0 || o[k] > 100) bad(`${k} must be an integer from 0 to 100`);
   }
+  if (!(typeof o.maxBandWarp === 'number' && o.maxBandWarp >= 0 && o.maxBandWarp <= 0.3)) bad('maxBandWarp must be from 0 to 0.3 (±30 %)');
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 2 ** 32 - 1) bad('seed must be an integer from 0 to 2^32-1');
   return o;
 }
@@ -215,6 +223,8 @@ export interface AugmentDraw {
   noiseSeed: number;
   /** The synthetic room, or null: no reverberation for this variant. */
   reverb: { rt60Ms: number; drrDb: number; seed: number } | null;
+  /** Band-axis stretch (1: unchanged). */
+  bandWarp: number;
 }
 
 /** Draw everything one (options.seed, variant) decides, for a clip of `samples` at `sampleRateHz` and features of frames × bands. */
@@ -232,6 +242,7 @@ export function drawAugment(o: AugmentOptions, variant: number, shape: { samples
     snrDb: null,
     noiseSeed: 0,
     reverb: null,
+    bandWarp: 1,
   };
   const mask = (axis: Mask['axis'], maxWidth: number, size: number) => {
     const width = Math.min(size, Math.floor(rand() * (maxWidth + 1)));
@@ -250,6 +261,8 @@ export function drawAugment(o: AugmentOptions, variant: number, shape: { samples
   const range = snrRangeDb(o);
   draw.snrDb = range && range[0] + (range[1] - range[0]) * snr;
   draw.reverb = reverbed ? room : null;
+  const warp = uniform(1 - o.maxBandWarp, 1 + o.maxBandWarp);
+  draw.bandWarp = o.maxBandWarp > 0 ? warp : 1;
   return draw;
 }
 
@@ -283,5 +296,28 @@ export function augmentSamples(samples: Float32Array, options: Partial<AugmentOp
 export function augmentFeatures(f: Features, options: Partial<AugmentOptions>, variant: number, ctx: { samples: number; sampleRateHz: number }): Features {
   const o = validateAugment(options);
   const d = drawAugment(o, variant, { samples: ctx.samples, sampleRateHz: ctx.sampleRateHz, frames: f.frames, bands: f.bands, noiseClips: 1, noiseLength: 1 });
-  return d.masks.length ? specAugment(f, d.masks) : f;
+  const warped = d.bandWarp !== 1 ? warpBands(f, d.bandWarp) : f;
+  return d.masks.length ? specAugment(warped, d.masks) : warped;
+}
+
+/**
+ * The band axis stretched by `factor`: band b takes the value at position b / factor of the
+ * original, linearly interpolated, the last band repeated past the end (factor > 1 moves
+ * energy to higher bands, as a shorter vocal tract does).
+ */
+export function warpBands(f: Features, factor: number): Features {
+  if (!(factor > 0) || !Number.isFinite(factor)) bad('the band warp factor must be positive');
+  const data = new Float32Array(f.data.length);
+  const last = f.bands - 1;
+  for (let b = 0; b < f.bands; b++) {
+    const pos = Math.min(last, b / factor);
+    const lo = Math.floor(pos);
+    const hi = Math.min(last, lo + 1);
+    const w = pos - lo;
+    for (let t = 0; t < f.frames; t++) {
+      const row = t * f.bands;
+      data[row + b] = (1 - w) * f.data[row + lo] + w * f.data[row + hi];
+    }
+  }
+  return { frames: f.frames, bands: f.bands, data };
 }
