@@ -115,7 +115,7 @@ describe('search', () => {
     const f = fakes();
     const err = await search(request(f, { budget: { arenaBytes: 64, latencyMs: 0.5 } })).catch((e) => e);
     expect(err.code).toBe('search/no-fit');
-    expect(err.message).toMatch(/none of the \d+ candidates fits Arduino Nano 33 BLE.* with arena ≤ 64 B, latency ≤ 0\.5 ms; the smallest arena is \d+ B, the least flash [\d.]+ KB, the lowest latency [\d.]+ ms$/);
+    expect(err.message).toMatch(/none of the \d+ candidates fits Arduino Nano 33 BLE.* with arena ≤ 64 B, latency ≤ 0\.5 ms; the smallest arena is \d+ B, the least flash [\d.]+ KB, the lowest latency [\d.]+ ms \(fastest: conv1d .*: arena \d+ B > 64 B, latency [\d.]+ ms > 0.5 ms\)$/);
     expect(f.calls.length).toBe(0);
     const tiny = await search(request(fakes(), { board: getBoard('arduino-zero'), budget: {} })).catch((e) => e);
     expect(tiny.code).toBe('search/no-fit');

@@ -102,11 +102,12 @@ function noFit(req: SearchRequest, rows: SearchRow[]): EarshotError {
   const asked = [
     req.budget?.arenaBytes !== undefined ? `arena ≤ ${kb(req.budget.arenaBytes)}` : undefined,
     req.budget?.flashBytes !== undefined ? `flash ≤ ${kb(req.budget.flashBytes)}` : undefined,
-    `latency ≤ ${req.budget?.latencyMs ?? req.featureConfig.clipMs} ms`,
+    req.budget?.latencyMs !== undefined ? `latency ≤ ${req.budget.latencyMs} ms` : `latency ≤ ${req.featureConfig.clipMs} ms (the window)`,
   ].filter(Boolean).join(', ');
   const min = (f: (x: CandidateFit) => number): number => Math.min(...built.map((r) => f(r.fit!)));
-  const closest = built.length
-    ? `; the smallest arena is ${kb(min((f) => f.arenaBytes))}, the least flash ${kb(min((f) => f.flashBytes))}, the lowest latency ${min((f) => f.latencyMs).toFixed(1)} ms`
+  const fastest = [...built].sort((a, b) => a.fit!.latencyMs - b.fit!.latencyMs)[0];
+  const closest = fastest
+    ? `; the smallest arena is ${kb(min((f) => f.arenaBytes))}, the least flash ${kb(min((f) => f.flashBytes))}, the lowest latency ${min((f) => f.latencyMs).toFixed(1)} ms (fastest: ${fastest.candidate.id}: ${fastest.reasons.join(', ')})`
     : '';
   return new EarshotError('search/no-fit', `none of the ${rows.length} candidates fits ${req.board.name} (${req.runtime ?? DEFAULT_RUNTIME}) with ${asked}${closest}`);
 }
