@@ -70,6 +70,20 @@ describe('search', () => {
     expect(f.calls.at(-1)!.epochs).toBe(9);
   });
 
+  it('a flash budget and another runtime reach the estimate', async () => {
+    const r = await search(request(fakes(), { runtime: 'tflm-cmsis-nn', budget: { flashBytes: 60 * 1024 } }));
+    expect(r.runtime).toBe('tflm-cmsis-nn');
+    for (const row of r.rows) {
+      const c = row.candidate;
+      const s = featureShape(c.features.config);
+      const rep = estimate(analyzeSpec(presetSpec(c.preset, [s.frames, s.bands, 1], 2, { width: c.width, depth: c.depth, dropout: c.dropout })), board, { runtime: 'tflm-cmsis-nn', featureConfig: c.features.config });
+      expect(row.fit!.flashBytes).toBe(rep.flashBytes);
+      const fits = rep.fits.all && rep.flashBytes <= 60 * 1024 && rep.latencyMs + rep.features.clipComputeMs <= 1000;
+      expect(row.status !== 'rejected', c.id).toBe(fits);
+    }
+    expect(r.rows.some((x) => x.reasons.some((m) => /^flash .* > 60\.0 KB$/.test(m)))).toBe(true);
+  });
+
   it('chooses the most accurate trained row (ties to lower latency); the front is non-dominated', async () => {
     const r = await search(request(fakes()));
     const trained = r.rows.filter((x) => x.status === 'trained');
