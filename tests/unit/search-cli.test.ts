@@ -86,6 +86,7 @@ describe('earshot search', () => {
       ['--data', data, '--board', 'no-such-board', '--out', out],
       ['--data', data, '--board', 'nano33ble', '--runtime', 'tvm', '--out', out],
       ['--data', data, '--board', 'nano33ble', '--minutes', '0', '--out', out],
+      ['--data', data, '--board', 'nano33ble', '--early-stop', '-1', '--out', out],
       ['--data', data, '--board', 'nano33ble', '--arena-kb', 'lots', '--out', out],
       ['--data', data, '--board', 'nano33ble', '--arena-kb', '0.05', '--latency-ms', '1', '--out', out],
       ['--data', data, '--board', 'nano33ble', '--speaker-pattern', '{label}_{nope}', '--out', out],

@@ -68,6 +68,11 @@ describe('search', () => {
     expect(f.calls.every((c) => c.split === 'speaker' && c.seed === 3)).toBe(true);
     expect(f.calls.slice(0, -1).every((c) => c.epochs === 2)).toBe(true);
     expect(f.calls.at(-1)!.epochs).toBe(9);
+    expect(f.calls.every((c) => c.earlyStopping === undefined)).toBe(true);
+    const g = fakes();
+    await search(request(g, { finalPatience: 3 }));
+    expect(g.calls.at(-1)!.earlyStopping).toEqual({ patience: 3 });
+    expect(g.calls.slice(0, -1).every((c) => c.earlyStopping === undefined)).toBe(true);
   });
 
   it('a flash budget and another runtime reach the estimate', async () => {
@@ -144,6 +149,7 @@ describe('search', () => {
       [{ budget: { latencyMs: Number.POSITIVE_INFINITY } }, 'search/bad-options'],
       [{ rankEpochs: 0 }, 'search/bad-options'],
       [{ seed: 1.5 }, 'search/bad-options'],
+      [{ finalPatience: 0 }, 'search/bad-options'],
       [{ clips: clips.map((c) => ({ ...c, speaker: 'ann' })) }, 'search/bad-options'],
       [{ clips: clips.map((c) => ({ ...c, speaker: undefined })) }, 'search/bad-options'],
       [{ clips: clips.filter((c) => c.label === 'yes') }, 'dataset/too-few-classes'],

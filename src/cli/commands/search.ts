@@ -42,7 +42,7 @@ export const searchCommand: Command = {
   summary: 'find the most accurate model that fits a board',
   help: `usage: earshot search --data DIR --board ID [--runtime R] [--minutes N] [--arena-kb N] [--latency-ms N]
                       [--flash-kb N] [--seed N] [--features FILE | --features-preset NAME]
-                      [--speaker-pattern PATTERN] [--rank-epochs N] [--final-epochs N] [--backend wasm|cpu]
+                      [--speaker-pattern PATTERN] [--rank-epochs N] [--final-epochs N] [--early-stop N] [--backend wasm|cpu]
                       --out MODEL [--json]
 
 Proposes networks (presets × width, depth, dropout) and feature settings (hop, mel bands), drops
@@ -64,6 +64,8 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
   --speaker-pattern PATTERN  how file names give the speaker (see \`earshot train --help\`)
   --rank-epochs N  epochs of each ranking run (default 4)
   --final-epochs N epochs of the final run (default 30)
+  --early-stop N   final run: stop after N epochs without a better validation loss and keep the
+                   best epoch (chosen on the held-out speakers, so its accuracy is then optimistic)
   --backend NAME   wasm (default) or cpu
   --out MODEL      the model folder to write
   --json           one JSON document: counts, chosen, front and every candidate row`,
@@ -81,6 +83,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     'speaker-pattern': { type: 'string' },
     'rank-epochs': { type: 'string' },
     'final-epochs': { type: 'string' },
+    'early-stop': { type: 'string' },
     backend: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -102,6 +105,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     const seed = int(values, 'seed', 1, 0, 2 ** 31 - 1);
     const rankEpochs = int(values, 'rank-epochs', 4, 1, 1000);
     const finalEpochs = int(values, 'final-epochs', 30, 1, 1000);
+    const patience = int(values, 'early-stop', 0, 0, 1000);
     const backendWanted = choice(values, 'backend', NODE_BACKENDS, 'wasm');
     const featurePath = str(values, 'features');
     const featurePresetName = str(values, 'features-preset');
@@ -112,7 +116,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     const speakerPattern = str(values, 'speaker-pattern');
     if (speakerPattern !== undefined) parseNamePattern(speakerPattern);
     const clips = withSpeakers(readDataDir(data, featureConfig, (l) => io.err(`warning: ${l}`)), speakerPattern);
-    const request = { clips, featureConfig, board, runtime, budget, minutes, seed, rankEpochs, finalEpochs, backend: backendWanted as string };
+    const request = { clips, featureConfig, board, runtime, budget, minutes, seed, rankEpochs, finalEpochs, ...(patience > 0 ? { finalPatience: patience } : {}), backend: backendWanted as string };
     planSearch(request); // bad budgets, too few speakers or nothing that fits fail before tfjs loads
     const backend = await initNodeTf(backendWanted);
     io.err(`searching on ${clips.length} clips for ${board.name} (${runtime}, ${backend} backend, ${minutes} min)`);
@@ -132,7 +136,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     if (flag(values, 'json')) {
       io.out(JSON.stringify({
         model: out, board: r.board, runtime: r.runtime, budget: r.budget, seed: r.seed, minutes, counts: r.counts, rankMs: r.rankMs, finalMs: r.finalMs,
-        chosen: { ...rowJson(chosen), finalValAccuracy: Number.isNaN(finalAcc) ? null : finalAcc, heldOut: artifact.training.heldOut ?? [] },
+        chosen: { ...rowJson(chosen), finalValAccuracy: Number.isNaN(finalAcc) ? null : finalAcc, epochsRun: artifact.training.epochsRun, bestEpoch: artifact.training.bestEpoch, heldOut: artifact.training.heldOut ?? [] },
         front: r.front.map((i) => rowJson(r.rows[i]!)),
         rows: r.rows.map(rowJson),
       }));
@@ -147,6 +151,8 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
       const [net, feat] = row.candidate.id.split(' | ');
       io.out(`${i === r.chosen ? '*' : ' '} ${String(i).padStart(4)}  ${net!.padEnd(30)}${feat!.padEnd(22)}${pct(row.valAccuracy).padStart(7)}${`${row.fit!.latencyMs.toFixed(1)} ms`.padStart(11)}${`${(row.fit!.arenaBytes / 1024).toFixed(1)} KB`.padStart(10)}${`${(row.fit!.flashBytes / 1024).toFixed(1)} KB`.padStart(10)}`);
     }
-    io.out(`wrote ${out}: ${chosen.candidate.id}; ${finalEpochs} epochs, accuracy ${pct(finalAcc)} on held-out speakers ${(artifact.training.heldOut ?? []).join(', ')}`);
+    const t = artifact.training;
+    const epochsText = t.bestEpoch !== undefined && t.bestEpoch !== t.epochsRun ? `best epoch ${t.bestEpoch} of ${t.epochsRun}` : `${t.epochsRun ?? finalEpochs} epochs`;
+    io.out(`wrote ${out}: ${chosen.candidate.id}; ${epochsText}, accuracy ${pct(finalAcc)} on held-out speakers ${(artifact.training.heldOut ?? []).join(', ')}`);
   },
 };

@@ -47,6 +47,8 @@ export interface SearchRequest {
   /** Epochs of each ranking run (default 4) and of the final run (default 30). */
   rankEpochs?: number;
   finalEpochs?: number;
+  /** Early stopping for the final run: keep the best epoch after this many without a better validation loss (default off). */
+  finalPatience?: number;
   batchSize?: number;
   learningRate?: number;
   backend: string;
@@ -112,15 +114,15 @@ function noFit(req: SearchRequest, rows: SearchRow[]): EarshotError {
   return new EarshotError('search/no-fit', `none of the ${rows.length} candidates fits ${req.board.name} (${req.runtime ?? DEFAULT_RUNTIME}) with ${asked}${closest}`);
 }
 
-function cancelled(): EarshotError {
-  return new EarshotError('search/cancelled', 'the search was cancelled');
+function cancelled(cause?: unknown): EarshotError {
+  return new EarshotError('search/cancelled', 'the search was cancelled', cause === undefined ? undefined : { cause });
 }
 
 async function guarded<T>(req: SearchRequest, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (req.signal?.aborted || (e instanceof EarshotError && e.code === 'train/cancelled')) throw cancelled();
+    if (req.signal?.aborted || (e instanceof EarshotError && e.code === 'train/cancelled')) throw cancelled(e);
     throw e;
   }
 }
@@ -131,6 +133,7 @@ export function planSearch(req: SearchRequest): { rows: SearchRow[]; specs: Map<
   checkInt('seed', req.seed ?? 1, 0, 2 ** 31 - 1);
   checkInt('rankEpochs', req.rankEpochs ?? 4, 1, 1000);
   checkInt('finalEpochs', req.finalEpochs ?? 30, 1, 1000);
+  if (req.finalPatience !== undefined) checkInt('finalPatience', req.finalPatience, 1, 1000);
   validateBoard(req.board);
   const runtime = getRuntime(req.runtime ?? DEFAULT_RUNTIME).id;
   const budget = validateBudget(req.budget ?? {});
@@ -204,7 +207,11 @@ export async function search(req: SearchRequest): Promise<SearchResult> {
 
   req.onProgress?.({ phase: 'final', index: 1, total: 1, candidate: chosen.candidate, elapsedMs: now() - start, etaMs: (chosen.trainMs! * finalEpochs) / rankEpochs });
   const t1 = now();
-  const artifact = await guarded(req, () => train({ ...base(chosen.candidate, specs.get(chosen.index)!, finalEpochs), onEpoch: req.onEpoch }));
+  const artifact = await guarded(req, () => train({
+    ...base(chosen.candidate, specs.get(chosen.index)!, finalEpochs),
+    ...(req.finalPatience !== undefined ? { earlyStopping: { patience: req.finalPatience } } : {}),
+    onEpoch: req.onEpoch,
+  }));
   const finalMs = now() - t1;
   return {
     board: req.board.id,
