@@ -2,8 +2,8 @@
  * Recording in Debian Chromium with a fake microphone that says "yes" (espeak-ng) three times
  * in a 5.5 s loop (sox, 48 kHz): the applied track settings and capture rate are shown, the
  * live spectrogram moves, the R shortcut records a clip, a continuous take is split into one
- * clip per "yes" (1.83 s apart, as in the file) and accepted after review. A browser with no
- * microphone access gets a clear message.
+ * clip per "yes" (1.83 s apart, as in the file) and accepted after review, each clip with the
+ * speaker typed in the Speaker field. A browser with no microphone access gets a clear message.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,6 +61,8 @@ describe('recording with a fake microphone', () => {
     const spectro = page.getByTestId('live-spectrogram');
     await until(page, async () => Number(await spectro.getAttribute('data-columns')) > 20, 'the live spectrogram to scroll');
 
+    // who is speaking: saved on every recorded clip
+    await page.getByTestId('record-speaker').fill('dana');
     // keyboard shortcut: R records one clip into the selected class
     await page.locator('body').click({ position: { x: 2, y: 2 } });
     await page.keyboard.press('r');
@@ -84,6 +86,9 @@ describe('recording with a fake microphone', () => {
     await page.getByTestId('accept-all').click();
     await until(page, async () => (await count(page)) === 1 + at.length - 1, 'the reviewed clips to be saved');
     expect(await page.getByTestId('review-clip').count()).toBe(0);
+    await page.locator('summary', { hasText: 'Edit clips' }).click();
+    const speakers = await page.getByTestId('speaker-input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(speakers).toEqual(Array(at.length).fill('dana'));
     expect(seen.errors).toEqual([]);
     expect(seen.foreign).toEqual([]);
   });
