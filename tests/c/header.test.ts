@@ -29,8 +29,10 @@ const HAVE_ARM = requireTool('arm-none-eabi-gcc');
 const work = mkdtempSync(join(tmpdir(), 'earshot-header-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-// A small feature config keeps the networks quick: 12 frames x 12 bands.
-const CONFIG: FeatureConfig = validateFeatureConfig({ clipMs: 250, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 12 });
+// A small feature config keeps the networks quick: 12 frames x 12 bands, with the per-clip
+// normalisation on (the PCM-in comparisons then cover earshot_normalize in the whole header;
+// tests/c/cli-flow.test.ts covers the plain path).
+const CONFIG: FeatureConfig = validateFeatureConfig({ clipMs: 250, windowMs: 25, hopMs: 20, fftSize: 512, melBands: 12, relativeFloorDb: 50, bandMeanRemoval: 1 });
 const SHAPE = featureShape(CONFIG);
 const IN_SHAPE: [number, number, number] = [SHAPE.frames, SHAPE.bands, 1];
 
