@@ -1,6 +1,6 @@
 import { EarshotError } from '../../core/errors.ts';
-import { DEFAULT_FEATURE_CONFIG, validateFeatureConfig } from '../../core/dsp/feature-config.ts';
-import { FEATURE_PRESET_NAMES, featurePreset } from '../../core/dsp/feature-presets.ts';
+import { validateFeatureConfig } from '../../core/dsp/feature-config.ts';
+import { FEATURE_PRESET_NAMES, featurePreset, RECOMMENDED_FEATURE_PRESET, recommendedFeatureConfig } from '../../core/dsp/feature-presets.ts';
 import { parseNamePattern } from '../../core/dataset/name-pattern.ts';
 import { getBoard } from '../../core/mcu/boards.ts';
 import { getRuntime } from '../../core/mcu/estimate.ts';
@@ -59,7 +59,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
   --latency-ms N   largest latency per inference, model plus the window's features (default: the window length)
   --flash-kb N     largest flash use (default: the board's flash)
   --seed N         default 1: the same seed gives the same candidates in the same order
-  --features FILE  the base FeatureConfig JSON (default: 16 kHz, 1 s, 30 ms / 20 ms, 40 mels)
+  --features FILE  the base FeatureConfig JSON (default: the ${RECOMMENDED_FEATURE_PRESET} preset, as the page)
   --features-preset NAME  ${FEATURE_PRESET_NAMES.join(' | ')} instead of --features
   --speaker-pattern PATTERN  how file names give the speaker (see \`earshot train --help\`)
   --rank-epochs N  epochs of each ranking run (default 4)
@@ -112,7 +112,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     if (featurePath && featurePresetName) throw new EarshotError('cli/usage', 'give either --features or --features-preset, not both');
     const featureConfig = featurePresetName
       ? featurePreset(featurePresetName).config
-      : validateFeatureConfig(featurePath ? (readJson(featurePath) as object) : DEFAULT_FEATURE_CONFIG);
+      : featurePath ? validateFeatureConfig(readJson(featurePath) as object) : recommendedFeatureConfig();
     const speakerPattern = str(values, 'speaker-pattern');
     if (speakerPattern !== undefined) parseNamePattern(speakerPattern);
     const clips = withSpeakers(readDataDir(data, featureConfig, (l) => io.err(`warning: ${l}`)), speakerPattern);

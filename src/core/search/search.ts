@@ -15,6 +15,7 @@ import { validateBoard } from '../mcu/boards.ts';
 import type { Board, RuntimeId } from '../mcu/types.ts';
 import { collectLabels, type LabeledClip } from '../pipeline/labeled-clips.ts';
 import { trainArtifact, type EpochProgress, type TrainRequest } from '../pipeline/train-pipeline.ts';
+import { TRAIN_DEFAULTS } from '../pipeline/train-defaults.ts';
 import { candidateList, type SearchCandidate } from './candidates.ts';
 import { checkCandidate, kb, validateBudget, type CandidateFit, type SearchBudget } from './budget.ts';
 import { bestPoint, paretoFront } from './pareto.ts';
@@ -176,6 +177,7 @@ export async function search(req: SearchRequest): Promise<SearchResult> {
     learningRate: req.learningRate,
     backend: req.backend,
     split: 'speaker',
+    lrSchedule: TRAIN_DEFAULTS.lrSchedule,
     signal: req.signal,
   });
 
