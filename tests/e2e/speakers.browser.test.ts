@@ -140,6 +140,9 @@ describe('speakers in Chromium', () => {
     expect(held.length).toBeGreaterThanOrEqual(1);
     for (const h of held) expect([...SPEAKERS, 'dana']).toContain(h);
     expect(await page.getByTestId('held-out').textContent()).toBe(`Tested on voices it never heard: ${held.join(', ')}`);
+    await page.getByTestId('evaluate-button').click();
+    await expect.poll(() => dataStatus(page, 'evaluate-status'), { timeout: 60_000 }).toBe('done');
+    expect(await page.getByTestId('evaluate-status').textContent()).toContain(`validation clips (voices it never heard: ${held.join(', ')})`);
 
     // every "no" clip from one speaker, every "yes" from another: holding either out starves a class
     await page.getByTestId('speaker-tools').locator('summary').click();
