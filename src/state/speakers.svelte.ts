@@ -171,6 +171,16 @@ export class SpeakersState {
     }
   }
 
+  /** Why the recorder's speaker would be refused (plain words), or null. */
+  get recordingProblem(): Problem | null {
+    try {
+      this.recordingTags();
+      return null;
+    } catch (e) {
+      return plainError(e);
+    }
+  }
+
   /** Tags for a clip recorded now: the speaker field, checked ('dataset/bad-label'); none when empty. */
   recordingTags(): ClipTags {
     const speaker = validateTag(this.recordingSpeaker, 'speaker');

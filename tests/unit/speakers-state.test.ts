@@ -92,5 +92,8 @@ describe('SpeakersState', () => {
     expect(other.recordingSpeaker).toBe('');
     sp.recordingSpeaker = 'tab\there';
     expect(() => sp.recordingTags()).toThrow(expect.objectContaining({ code: 'dataset/bad-label' }));
+    expect(sp.recordingProblem).toEqual({ message: 'Speaker must be 1 to 64 printable characters', code: 'dataset/bad-label' });
+    sp.recordingSpeaker = 'dana';
+    expect(sp.recordingProblem).toBeNull();
   });
 });
