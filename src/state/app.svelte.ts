@@ -22,6 +22,7 @@ import { LiveState } from './live.svelte.ts';
 import { DemoState } from './demo.svelte.ts';
 import { ProjectsState } from './projects.svelte.ts';
 import { SpeakersState } from './speakers.svelte.ts';
+import { connectSearch, type SearchState } from './search.svelte.ts';
 import { browserDecoder } from '../platform/decode-audio.ts';
 
 export interface AppDeps {
@@ -51,6 +52,7 @@ export interface AppState {
   demo: DemoState;
   projects: ProjectsState;
   speakers: SpeakersState;
+  search: SearchState;
 }
 
 function lazy<T>(make: () => T): () => T {
@@ -98,6 +100,8 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     projects: new ProjectsState(store, onProjectSwitch),
     // Speakers in bulk, and the recorder's speaker (remembered per project).
     speakers: new SpeakersState(dataset, () => app.projects.current.id),
+    // "Find the best model that fits": in the train worker, for Fit's board; the pick goes to Design/Train.
+    search: connectSearch({ train, store, config, dataset, model, get fit() { return app.fit; }, get design() { return app.design; }, get features() { return app.features; } }),
     // "Try the demo" opens a new project with the bundled model's (default) features: the screens
     // reload from the store afterwards, or the whole page when the open project's features differ.
     demo: new DemoState({

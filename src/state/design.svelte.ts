@@ -189,8 +189,8 @@ export class DesignState {
     });
   }
 
-  /** Load a preset sized by its width (channels) and depth (layers or blocks) knobs; absent knobs take the preset's defaults. */
-  loadPreset(name: string, classes: number, knobs: { width?: number; depth?: number } = {}): void {
+  /** Load a preset sized by its width (channels), depth (layers or blocks) and dropout knobs; absent knobs take the preset's defaults. */
+  loadPreset(name: string, classes: number, knobs: { width?: number; depth?: number; dropout?: number } = {}): void {
     try {
       const s = presetSpec(name, this.inputShape, Math.max(2, classes), knobs);
       this.name = name;

@@ -20,6 +20,7 @@ import type { ShardFactory } from '../core/model/train.ts';
 import type { ShardPool } from './shard-bridge.ts';
 import { engine } from '@tensorflow/tfjs';
 import { wasmTrainKernelsActive } from '../core/model/wasm-train-kernels.ts';
+import { search, type SearchProgress, type SearchRequest, type SearchResult } from '../core/search/search.ts';
 
 /** A tfjs backend the worker can run; 'auto' probes them and keeps the fastest. */
 export type BackendName = 'wasm' | 'webgl' | 'cpu';
@@ -87,6 +88,12 @@ export interface TrainJob {
   options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'noiseClips' | 'spec'>;
 }
 
+/** What the page's search runs: core search() on these clips; the worker adds backend, training (sharded as train()) and the signal. */
+export interface SearchJob extends Pick<SearchRequest, 'clips' | 'featureConfig' | 'board' | 'runtime' | 'budget' | 'minutes' | 'seed' | 'rankEpochs' | 'finalEpochs' | 'finalPatience'> {
+  /** As TrainJob.workers: the gradient shards in their own workers (default true). */
+  workers?: boolean;
+}
+
 /** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */
 export type QuantizeOutcome = QuantizationScore;
 
@@ -102,6 +109,9 @@ export interface TrainApi {
   /** Training speed of a preset on synthetic data on one backend (for benchmarks). */
   measure(job: MeasureJob): Promise<Result<Throughput>>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch: (done: number, total: number) => void): Promise<Result<ModelArtifact>>;
+  /** Find the most accurate model that fits (core search()); cancel() stops it with 'search/cancelled'. */
+  search(job: SearchJob, onProgress: (p: SearchProgress) => void, onEpoch: (p: EpochProgress) => void): Promise<Result<SearchResult>>;
+  /** Stops the running training, fine-tuning or search. */
   cancel(): void;
   /** Live inference: the model windows are classified with (int8 when quantized, as the firmware). */
   setLiveModel(artifact: ModelArtifact | null): Promise<Result<boolean>>;
@@ -178,6 +188,17 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     return p;
   };
   let controller: AbortController | null = null;
+  /** One cancellable job at a time (train, fine-tune, search): a new one aborts the last; cancel() aborts it. */
+  const cancellable = async <T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    controller?.abort();
+    const mine = new AbortController();
+    controller = mine;
+    try {
+      return await run(mine.signal);
+    } finally {
+      if (controller === mine) controller = null;
+    }
+  };
   let live: Classifier | null = null;
 
   return {
@@ -193,27 +214,28 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     train: (job, onEpoch, onBatch) =>
       attempt('train/failed', async () => {
         const { name } = await ensureBackend();
-        controller?.abort();
-        const mine = new AbortController();
-        controller = mine;
-        try {
-          return await trainArtifact({
-            clips: job.clips,
-            featureConfig: job.featureConfig,
-            epochs: job.epochs,
-            seed: job.seed,
-            valFraction: job.valFraction,
-            ...job.options,
-            ...sharding(name, job.workers),
-            preset: job.options?.spec ? undefined : job.preset,
-            backend: name,
-            onEpoch,
-            onBatch,
-            signal: mine.signal,
-          });
-        } finally {
-          if (controller === mine) controller = null;
-        }
+        return cancellable((signal) => trainArtifact({
+          clips: job.clips,
+          featureConfig: job.featureConfig,
+          epochs: job.epochs,
+          seed: job.seed,
+          valFraction: job.valFraction,
+          ...job.options,
+          ...sharding(name, job.workers),
+          preset: job.options?.spec ? undefined : job.preset,
+          backend: name,
+          onEpoch,
+          onBatch,
+          signal,
+        }));
+      }),
+
+    search: (job, onProgress, onEpoch) =>
+      attempt('train/failed', async () => {
+        const { name } = await ensureBackend();
+        const { workers, ...request } = job;
+        const shards = sharding(name, workers);
+        return cancellable((signal) => search({ ...request, backend: name, onProgress, onEpoch, signal, train: (r) => trainArtifact({ ...r, ...shards }) }));
       }),
 
     cancel: () => controller?.abort(),
@@ -253,14 +275,7 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     fineTuneInt8: (artifact, clips, opts) =>
       attempt('train/failed', async () => {
         await ensureBackend();
-        controller?.abort();
-        const mine = new AbortController();
-        controller = mine;
-        try {
-          return await fineTuneAndRequantize(artifact, clips, { ...opts, signal: mine.signal });
-        } finally {
-          if (controller === mine) controller = null;
-        }
+        return cancellable((signal) => fineTuneAndRequantize(artifact, clips, { ...opts, signal }));
       }),
 
     exportHeader: (artifact, prefix, testClips) =>

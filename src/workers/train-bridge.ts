@@ -1,23 +1,26 @@
 /** Main-thread side of the train worker (tfjs lives only there). */
-import { proxy } from 'comlink';
+import { proxy, type Remote } from 'comlink';
 import type { ModelArtifact } from '../core/model/artifact.ts';
 import type { EpochProgress } from '../core/pipeline/train-pipeline.ts';
 import type { LabeledClip } from '../core/pipeline/labeled-clips.ts';
 import type { QatOutcome } from '../core/pipeline/quantize-pipeline.ts';
 import { EarshotError } from '../core/errors.ts';
-import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome } from './train-api.ts';
+import type { TrainApi, TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome, SearchJob } from './train-api.ts';
+import type { SearchProgress, SearchResult } from '../core/search/search.ts';
 import type { Throughput } from '../core/model/throughput.ts';
 import { WorkerBridge } from './bridge.ts';
 import { unwrap, type Result } from './result.ts';
 
-export type { TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome };
+export type { TrainJob, QuantizeOutcome, BackendChoice, BackendReport, MeasureJob, EvaluationOutcome, SearchJob, SearchProgress, SearchResult };
 
 export interface TrainClient {
   /** Select the backend (default: the last choice, else 'wasm'); resolves to the one in use. */
   init(choice?: BackendChoice): Promise<BackendReport>;
   measure(job: MeasureJob): Promise<Throughput>;
   train(job: TrainJob, onEpoch: (p: EpochProgress) => void, onBatch?: (done: number, total: number) => void): Promise<ModelArtifact>;
-  /** Ask the running training to stop; it rejects with 'train/cancelled'. */
+  /** The model search (core search()) in the worker: progress per candidate, epochs of the final run. */
+  search(job: SearchJob, onProgress: (p: SearchProgress) => void, onEpoch?: (p: EpochProgress) => void): Promise<SearchResult>;
+  /** Ask the running training or search to stop; it rejects with 'train/cancelled' or 'search/cancelled'. */
   cancel(): void;
   evaluate(artifact: ModelArtifact, clips: LabeledClip[]): Promise<EvaluationOutcome>;
   setLiveModel(artifact: ModelArtifact | null): Promise<boolean>;
@@ -43,7 +46,22 @@ export function createTrainClient(
   create: () => Worker = () => new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: trainWorkerName(false) }),
 ): TrainClient {
   const bridge = new WorkerBridge<TrainApi>(create, 'train', 'worker/failed');
-  let cancelHard: ((e: EarshotError) => void) | null = null;
+  /** The running cancellable job's hard stop: rejects it with its own cancelled error. */
+  let cancelHard: (() => void) | null = null;
+  /** A call that cancel() ends even when the worker ignores it: after CANCEL_GRACE_MS the worker is terminated. */
+  const cancellable = async <T>(call: (api: Remote<TrainApi>) => Promise<Result<T>>, cancelled: () => EarshotError): Promise<T> => {
+    let stop!: () => void;
+    const hard = new Promise<never>((_, reject) => {
+      stop = () => reject(cancelled());
+    });
+    const mine = stop;
+    cancelHard = mine;
+    try {
+      return unwrap(await Promise.race([bridge.call<Result<T>>(call), hard]));
+    } finally {
+      if (cancelHard === mine) cancelHard = null;
+    }
+  };
   return {
     async init(choice) {
       return unwrap(await bridge.call<Result<BackendReport>>((api) => api.init(choice)));
@@ -51,26 +69,21 @@ export function createTrainClient(
     async measure(job) {
       return unwrap(await bridge.call<Result<Throughput>>((api) => api.measure(job)));
     },
-    async train(job, onEpoch, onBatch = () => undefined) {
-      const hard = new Promise<never>((_, reject) => {
-        cancelHard = reject;
-      });
-      try {
-        const run = bridge.call<Result<ModelArtifact>>((api) => api.train(job, proxy(onEpoch), proxy(onBatch)));
-        return unwrap(await Promise.race([run, hard]));
-      } finally {
-        cancelHard = null;
-      }
+    train(job, onEpoch, onBatch = () => undefined) {
+      return cancellable((api) => api.train(job, proxy(onEpoch), proxy(onBatch)), () => new EarshotError('train/cancelled', 'training was cancelled'));
+    },
+    search(job, onProgress, onEpoch = () => undefined) {
+      return cancellable((api) => api.search(job, proxy(onProgress), proxy(onEpoch)), () => new EarshotError('search/cancelled', 'the search was cancelled'));
     },
     cancel() {
       if (!bridge.started) return;
       void bridge.call((api) => api.cancel());
-      const reject = cancelHard;
-      if (!reject) return;
+      const stop = cancelHard;
+      if (!stop) return;
       setTimeout(() => {
-        if (cancelHard !== reject) return;
+        if (cancelHard !== stop) return;
         bridge.terminate();
-        reject(new EarshotError('train/cancelled', 'training was cancelled'));
+        stop();
       }, CANCEL_GRACE_MS);
     },
     async evaluate(artifact, clips) {
@@ -106,6 +119,9 @@ export function inProcessTrainClient(api: TrainApi): TrainClient {
     },
     async train(job, onEpoch, onBatch = () => undefined) {
       return unwrap(await api.train(job, onEpoch, onBatch));
+    },
+    async search(job, onProgress, onEpoch = () => undefined) {
+      return unwrap(await api.search(job, onProgress, onEpoch));
     },
     cancel: () => api.cancel(),
     async evaluate(artifact, clips) {
