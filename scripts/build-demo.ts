@@ -9,11 +9,14 @@
  *   recipe.json          the seed, epochs and the accuracies the CLI printed
  *
  * Every step is seeded or deterministic (sox -R, espeak-ng, --seed), so rerunning gives the
- * same files on the same machine. Clips are 1 s, 16 kHz, 16-bit mono.
+ * same files on the same machine. Clips are 1 s, 16 kHz, 16-bit mono. The model is what
+ * `earshot train` makes with no model options: the page's default network and features.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { RECOMMENDED_FEATURE_PRESET } from '../src/core/dsp/feature-presets.ts';
+import { TRAIN_DEFAULTS } from '../src/core/pipeline/train-defaults.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = join(ROOT, 'static-models/demo');
@@ -117,7 +120,7 @@ function main(): void {
     command: 'npm run build:demo',
     tools: { espeakNg: run('espeak-ng', ['--version']).trim(), sox: run('sox', ['--version']).trim() },
     clips: { train: trainClips, test: testClips, sampleRateHz: 16000, clipMs: 1000 },
-    train: { preset: 'tiny-conv', epochs: EPOCHS, seed: SEED, valAccuracy: train.valAccuracy ?? null },
+    train: { preset: TRAIN_DEFAULTS.preset, features: RECOMMENDED_FEATURE_PRESET, epochs: EPOCHS, seed: SEED, valAccuracy: train.valAccuracy ?? null },
     quantize: { floatAccuracy: quant.floatAccuracy, int8Accuracy: quant.int8Accuracy },
     int8AccuracyTrain: evalTrain.accuracy,
     int8AccuracyTest: evalTest.accuracy,

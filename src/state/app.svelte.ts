@@ -3,7 +3,8 @@
  * Platform objects are injectable (tests pass fakes with real behaviour).
  */
 import { TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
-import { DEFAULT_FEATURE_CONFIG, featureConfigKey, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
+import { recommendedFeatureConfig } from '../core/dsp/feature-presets.ts';
+import { featureConfigKey, featureShape, type FeatureConfig } from '../core/dsp/feature-config.ts';
 import type { ModelSpec } from '../core/model/spec.ts';
 import { presetSpec } from '../core/model/presets.ts';
 import { openClipStore, type ClipStoreOptions } from '../platform/clip-store.ts';
@@ -102,11 +103,12 @@ export async function createAppState(deps: AppDeps = {}): Promise<AppState> {
     speakers: new SpeakersState(dataset, () => app.projects.current.id),
     // "Find the best model that fits": in the train worker, for Fit's board; the pick goes to Design/Train.
     search: connectSearch({ train, store, config, dataset, model, get fit() { return app.fit; }, get design() { return app.design; }, get features() { return app.features; } }),
-    // "Try the demo" opens a new project with the bundled model's (default) features: the screens
-    // reload from the store afterwards, or the whole page when the open project's features differ.
+    // "Try the demo" opens a new project with the bundled model's features (the recommended ones,
+    // npm run build:demo): the screens reload from the store afterwards, or the whole page when
+    // the open project's features differ.
     demo: new DemoState({
       store,
-      config: DEFAULT_FEATURE_CONFIG,
+      config: recommendedFeatureConfig(),
       afterSwitch: async () => {
         if (featureConfigKey(store.project().config) !== featureConfigKey(config)) return onProjectSwitch();
         await Promise.all([app.dataset.load(), app.model.load(), app.projects.load()]);

@@ -213,7 +213,7 @@ describe('dataset studio in Chromium', () => {
       await nav;
       await ready();
     };
-    expect(await preset.inputValue()).toBe('earshot');
+    expect(await preset.inputValue()).toBe('speech-8k'); // a new project's features
     await preset.selectOption('low-power-8k');
     await waitUntil(async () => ((await page.getByTestId('feature-reload-note').textContent()) ?? '').includes('Saved to this project'), 'the features to be saved', 10_000);
     // the train screen says training still runs on the features the page opened with
@@ -224,7 +224,7 @@ describe('dataset studio in Chromium', () => {
     expect(await page.getByTestId('feature-reload-note').count()).toBe(0);
     expect(await page.getByTestId('train-features-note').count()).toBe(0);
     await openProject(other);
-    expect(await preset.inputValue()).toBe('earshot');
+    expect(await preset.inputValue()).toBe('speech-8k'); // a new project's features
     await openProject(mine);
     expect(await preset.inputValue()).toBe('low-power-8k');
     const download = page.waitForEvent('download');

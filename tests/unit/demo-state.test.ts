@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openClipStore } from '../../src/platform/clip-store.ts';
-import { DEFAULT_FEATURE_CONFIG } from '../../src/core/dsp/feature-config.ts';
+import { recommendedFeatureConfig } from '../../src/core/dsp/feature-presets.ts';
 import { deserializeModel } from '../../src/core/model/artifact.ts';
 import { bundledDemoAssets, DemoState, DEMO_PROJECT_NAME } from '../../src/state/demo.svelte.ts';
 
@@ -35,7 +35,7 @@ describe('DemoState', () => {
   it('loads the demo as a new open project with its clips and model', async () => {
     const store = await openClipStore();
     let switched = 0;
-    const demo = new DemoState({ store, config: DEFAULT_FEATURE_CONFIG, afterSwitch: async () => void switched++, fetch: diskFetch });
+    const demo = new DemoState({ store, config: recommendedFeatureConfig(), afterSwitch: async () => void switched++, fetch: diskFetch });
     await demo.load();
     expect(demo.error).toBeNull();
     expect(demo.status).toBe('done');
@@ -44,7 +44,7 @@ describe('DemoState', () => {
     expect(store.project().name).toBe(DEMO_PROJECT_NAME);
     const clips = await store.listClips();
     expect(clips.length).toBe(36);
-    expect(clips.every((c) => c.samples.length === 16000 && c.sampleRateHz === 16000)).toBe(true);
+    expect(clips.every((c) => c.samples.length === 8000 && c.sampleRateHz === 8000)).toBe(true); // the 16 kHz files, decoded for the model's 8 kHz features
     expect((await store.listClasses()).sort()).toEqual(['no', 'noise', 'yes']);
     const files = await store.loadModel();
     expect(files).toBeDefined();
@@ -58,7 +58,7 @@ describe('DemoState', () => {
     const before = (await store.listProjects()).length;
     const assets = bundledDemoAssets();
     assets.clips[3].url = '/static-models/demo/data/nope.wav';
-    const demo = new DemoState({ store, config: DEFAULT_FEATURE_CONFIG, afterSwitch: async () => {}, fetch: diskFetch, assets: () => assets });
+    const demo = new DemoState({ store, config: recommendedFeatureConfig(), afterSwitch: async () => {}, fetch: diskFetch, assets: () => assets });
     await demo.load();
     expect(demo.status).toBe('error');
     expect(demo.error).toMatch(/nope\.wav.*404/);
@@ -67,7 +67,7 @@ describe('DemoState', () => {
 
   it('refuses a demo model made for other features', async () => {
     const store = await openClipStore();
-    const demo = new DemoState({ store, config: { ...DEFAULT_FEATURE_CONFIG, melBands: 32 }, afterSwitch: async () => {}, fetch: diskFetch });
+    const demo = new DemoState({ store, config: { ...recommendedFeatureConfig(), melBands: 24 }, afterSwitch: async () => {}, fetch: diskFetch });
     await demo.load();
     expect(demo.status).toBe('error');
     expect(demo.error).toMatch(/other features/);
