@@ -121,6 +121,10 @@ export class SearchState {
     ...(this.arenaKb !== null && Number(this.arenaKb) > 0 ? { arenaBytes: Number(this.arenaKb) * 1024 } : {}),
     ...(this.latencyMs !== null && Number(this.latencyMs) > 0 ? { latencyMs: Number(this.latencyMs) } : {}),
   });
+  /** The window: the default latency budget (one inference per window). */
+  get windowMs(): number {
+    return this.#deps.config.clipMs;
+  }
   /** The latency line on the plot: the budget, else the window (the search's default). */
   latencyBudgetMs: number = $derived.by(() => this.budget.latencyMs ?? this.#deps.config.clipMs);
   points: SearchPoint[] = $derived(this.result ? searchPoints(this.result) : []);

@@ -128,6 +128,21 @@ describe('model search in Chromium', () => {
     expect(await page.getByTestId('train-error').count()).toBe(0);
     expect(await page.getByTestId('training-design').textContent()).toMatch(/Training the network from the designer/);
     expect(await page.getByTestId('use-design').isChecked()).toBe(true);
+
+    // a point whose features differ says so, and can switch the project to them (training then needs a reload)
+    let found = false;
+    for (const row of await page.getByTestId('search-point').evaluateAll((els) => els.map((e) => e.getAttribute('data-row')!))) {
+      await page.locator(`[data-testid=search-point][data-row="${row}"]`).focus();
+      await page.keyboard.press('Enter');
+      if ((await page.getByTestId('search-features-differ').count()) === 0) continue;
+      expect(await page.getByTestId('search-features-differ').textContent()).toMatch(/^This model listens with a hop of [\d.]+ ms and \d+ mel bands; your project uses a hop of [\d.]+ ms and \d+ mel bands\./);
+      await page.getByTestId('search-switch-features').click();
+      expect(await page.getByTestId('search-done').textContent()).toMatch(/^The project now uses hop [\d.]+ ms, \d+ mels\. Reload the page/);
+      await page.getByTestId('train-features-note').waitFor({ timeout: 10_000 });
+      found = true;
+      break;
+    }
+    expect(found).toBe(true); // three of the four feature variants differ from the project's
     expect(seen.errors).toEqual([]);
     expect(seen.foreign).toEqual([]);
   });
