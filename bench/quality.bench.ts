@@ -7,7 +7,8 @@
  * model + window features), next to the figures measured before this work (issue 12's table).
  *
  *   npm run bench -- quality [--data DIR] [--epochs N] [--seeds 1,2] [--preset P] [--width N]
- *     [--depth N] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID]
+ *     [--depth N] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID] [--extra DIR]
+ *     [--pretrain DIR [--pretrain-epochs N]]
  *
  * A benchmark, not a test: it trains 4 × seeds models (≈ 1–2 min each on 2 cores).
  */
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { initNodeTf } from '../src/cli/node-tf.ts';
 import { readDataDir } from '../src/cli/files.ts';
 import { featureShape, validateFeatureConfig, type FeatureConfig } from '../src/core/dsp/feature-config.ts';
+import type { FloatWeights } from '../src/core/model/artifact.ts';
 import { featurePreset, recommendedFeatureConfig } from '../src/core/dsp/feature-presets.ts';
 import { analyzeSpec } from '../src/core/model/analyze.ts';
 import { presetSpec } from '../src/core/model/presets.ts';
@@ -51,12 +53,28 @@ const board = getBoard(opt('--board') ?? 'nano33ble');
 
 const backend = await initNodeTf('wasm');
 const clips = withSpeakers(readDataDir(data, featureConfig, (l) => console.log(`warning: ${l}`)));
+// --extra DIR: more training clips (e.g. synthetic voices) added to every fold, never tested on.
+const extra = opt('--extra') ? withSpeakers(readDataDir(opt('--extra')!, featureConfig, (l) => console.log(`warning: ${l}`))) : [];
 const labels = collectLabels(clips);
+// --pretrain DIR: first train the same network on other words (e.g. synthetic voices), then start
+// every fold from its weights (all but the classifier, whose labels differ).
+let startFrom: FloatWeights | undefined;
+if (opt('--pretrain')) {
+  const pre = withSpeakers(readDataDir(opt('--pretrain')!, featureConfig, (l) => console.log(`warning: ${l}`)));
+  const preLabels = collectLabels(pre);
+  const t0 = Date.now();
+  const s = featureShape(featureConfig);
+  const preSpec = presetSpec(opt('--preset') ?? TRAIN_DEFAULTS.preset, [s.frames, s.bands, 1], preLabels.length, { width: opt('--width') ? Number(opt('--width')) : undefined, depth: opt('--depth') ? Number(opt('--depth')) : undefined });
+  const a = await trainArtifact({ clips: pre, featureConfig, spec: preSpec, epochs: Number(opt('--pretrain-epochs') ?? 20), seed: 1, backend, lrSchedule: TRAIN_DEFAULTS.lrSchedule, split: 'speaker', valFraction: 0.1 });
+  startFrom = a.weights;
+  console.log(`pretrained on ${pre.length} clips of ${preLabels.length} words from ${opt('--pretrain')}: held-out-voice accuracy ${(a.training!.valAccuracy * 100).toFixed(1)} %, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
 const speakers = [...new Set(clips.map((c) => c.speaker!))].sort();
 const shape = featureShape(featureConfig);
 const spec = presetSpec(preset, [shape.frames, shape.bands, 1], labels.length, { width, depth });
 const fit = estimate(analyzeSpec(spec), board, { dtype: 'int8', featureConfig });
 
+if (extra.length) console.log(`extra training clips: ${extra.length} from ${opt('--extra')}`);
 console.log(`data: ${data}: ${clips.length} clips, ${labels.length} classes, speakers ${speakers.join(', ')}`);
 console.log(`features: ${JSON.stringify(featureConfig)}`);
 console.log(`model: ${preset}${width !== undefined ? ` width ${width}` : ''}${depth !== undefined ? ` depth ${depth}` : ''}, ${epochs} epochs, lr ${TRAIN_DEFAULTS.lrSchedule.kind}, seeds ${seeds.join(',')}, ${backend}`);
@@ -65,7 +83,7 @@ const rows: { speaker: string; seed: number; float: number; int8: number }[] = [
 const started = Date.now();
 for (const seed of seeds) {
   for (const speaker of speakers) {
-    const train = clips.filter((c) => c.speaker !== speaker);
+    const train = [...clips.filter((c) => c.speaker !== speaker), ...extra];
     const test = clips.filter((c) => c.speaker === speaker);
     const artifact = await trainArtifact({
       clips: train,
@@ -76,9 +94,10 @@ for (const seed of seeds) {
       seed,
       backend,
       lrSchedule: TRAIN_DEFAULTS.lrSchedule,
+      startFrom,
       augment: opt('--augment-opts') ? (JSON.parse(opt('--augment-opts')!) as object) : args.includes('--augment') ? {} : undefined,
     });
-    const q = quantizeArtifact(artifact, train, { seed });
+    const q = quantizeArtifact(artifact, train.slice(0, train.length - extra.length), { seed });
     const float = (await evaluateClips(q, test)).accuracy;
     const int8 = (await evaluateClips(q, test, { int8: true })).accuracy;
     rows.push({ speaker, seed, float, int8 });

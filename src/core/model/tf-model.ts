@@ -150,6 +150,30 @@ export function getFloatWeights(model: tf.LayersModel, analysis: SpecAnalysis): 
   return out;
 }
 
+/**
+ * Start from a pretrained model: every layer of `model` whose name, weight names and shapes all
+ * match a layer of `weights` takes those weights; the others (e.g. a classifier for other labels)
+ * keep theirs. Returns the names of the layers that were taken over.
+ */
+export function transferFloatWeights(model: tf.LayersModel, weights: FloatWeights): string[] {
+  if (weights === null || typeof weights !== 'object') throw new EarshotError('model/invalid', 'pretrained weights must be an object by layer name');
+  const taken: string[] = [];
+  for (const layer of model.layers) {
+    const given: WeightTensor[] | undefined = weights[layer.name];
+    if (layer.weights.length === 0 || !given || given.length !== layer.weights.length) continue;
+    const fits = layer.weights.every((v, i) => {
+      const g = given[i]!;
+      return g.name === shortName(v) && g.shape.join(',') === (v.shape as number[]).join(',') && g.data instanceof Float32Array && g.data.length === g.shape.reduce((p, d) => p * d, 1);
+    });
+    if (!fits) continue;
+    const tensors = given.map((g) => tf.tensor(g.data, g.shape, 'float32'));
+    layer.setWeights(tensors);
+    tf.dispose(tensors);
+    taken.push(layer.name);
+  }
+  return taken;
+}
+
 /** Load float weights into a model built from the same spec; checks names and shapes. */
 export function setFloatWeights(model: tf.LayersModel, weights: FloatWeights): void {
   if (weights === null || typeof weights !== 'object') throw new EarshotError('model/invalid', 'float weights must be an object by layer name');

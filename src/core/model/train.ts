@@ -9,7 +9,7 @@ import { EarshotError } from '../errors.ts';
 import { analyzeSpec } from './analyze.ts';
 import type { FloatWeights, TrainingHistory } from './artifact.ts';
 import type { ModelSpec, SpecAnalysis } from './spec.ts';
-import { buildTfModel, getFloatWeights, setFloatWeights } from './tf-model.ts';
+import { buildTfModel, getFloatWeights, setFloatWeights, transferFloatWeights } from './tf-model.ts';
 import { mixSeed, mulberry32, shuffleInPlace } from './prng.ts';
 import {
   allVariables, batchGradients, captureModel, createGradientShard, predictConcatenated, PREDICT_BATCH, readFlat, type GradientShard, type ShardResult,
@@ -69,6 +69,11 @@ export interface TrainOptions {
   earlyStopping?: EarlyStopping;
   /** Loss weight per class index (default all 1), e.g. from balancedClassWeights. */
   classWeights?: number[];
+  /**
+   * A pretrained model's weights to start from (transferFloatWeights: layers of the same name
+   * and shapes; the classifier for other labels keeps its seeded start).
+   */
+  startFrom?: FloatWeights;
   augment?: AugmentHook;
   /**
    * Data-parallel slices per batch (gradient-shard.ts), default 1. The same seed and shard count
@@ -279,6 +284,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   // (GradientCapture), the shards the others, and Adam applies their weighted mean.
   const parallel = shards > 1 ? captureModel(a.spec, seed, 0) : undefined;
   const model = parallel?.model ?? buildTfModel(a.spec, seed);
+  if (opts.startFrom) transferFloatWeights(model, opts.startFrom);
   const optimizer = tf.train.adam(learningRate);
   const settable = optimizer as unknown as { learningRate: number };
   const inputs = opts.augment ? new Array<Float32Array>(n) : train.x;

@@ -6,7 +6,7 @@ import { EarshotError } from '../errors.ts';
 import { featureShape, type FeatureConfig } from '../dsp/feature-config.ts';
 import { computeLogMel } from '../dsp/log-mel.ts';
 import type { ModelSpec } from '../model/spec.ts';
-import type { ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
+import type { FloatWeights, ModelArtifact, TrainingHistory, TrainingSummary } from '../model/artifact.ts';
 import { analyzeSpec } from '../model/analyze.ts';
 import { presetSpec } from '../model/presets.ts';
 import { TRAIN_DEFAULTS } from './train-defaults.ts';
@@ -40,6 +40,8 @@ export interface TrainRequest {
   noiseClips?: Float32Array[];
   /** 'balanced' weighs each class by n / (k · n_class) so rare classes count as much. */
   classWeighting?: 'none' | 'balanced';
+  /** A pretrained model's float weights to start from (layers of the same name and shape). */
+  startFrom?: FloatWeights;
   earlyStopping?: EarlyStopping;
   lrSchedule?: LrSchedule;
   /** Data-parallel slices per batch (trainModel's `shards`, default 1) and where slices 1.. run (default: this thread). */
@@ -111,6 +113,7 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
     lrSchedule: req.lrSchedule,
     earlyStopping: req.earlyStopping,
     classWeights: req.classWeighting === 'balanced' ? balancedClassWeights(y, labels.length) : undefined,
+    startFrom: req.startFrom,
     augment: augmentHook(req, train),
     shards: req.shards,
     shardFactory: req.shardFactory,
