@@ -31,9 +31,9 @@ describe('features view', () => {
     await page.getByTestId('import-input').setInputFiles(wavs);
     await expect.poll(() => page.getByTestId('features-clip').locator('option').count(), { timeout: 15_000 }).toBe(3);
 
-    // A new project's preset (speech-8k): 41 × 32, drawn.
+    // A new project's preset (speech-8k): 30 × 32, drawn.
     await expect(page.getByTestId('feature-preset').inputValue()).resolves.toBe('speech-8k');
-    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:41x32:41x32');
+    await expect.poll(() => shapeOf(page, 'features-float'), { timeout: 15_000 }).toBe('true:30x32:30x32');
     // Axes name Hz and ms.
     await expect(page.getByTestId('screen-features').textContent()).resolves.toMatch(/Hz \(mel band centre\)/);
 

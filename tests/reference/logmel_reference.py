@@ -46,7 +46,7 @@ CONFIGS = {
                              melBands=40, fMinHz=0, fMaxHz=8000, logFloor=1e-6),
     "low-power-8k": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=32, hopMs=32, fftSize=256,
                          melBands=20, fMinHz=60, fMaxHz=4000, logFloor=1e-6),
-    "speech-8k": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=32, hopMs=24, fftSize=256,
+    "speech-8k": dict(version=1, sampleRateHz=8000, clipMs=750, windowMs=32, hopMs=24, fftSize=256,
                       melBands=32, fMinHz=60, fMaxHz=4000, logFloor=1e-6, relativeFloorDb=60, bandMeanRemoval=1),
     "narrow": dict(version=1, sampleRateHz=8000, clipMs=1000, windowMs=25, hopMs=10, fftSize=256,
                    melBands=32, fMinHz=60, fMaxHz=3800, logFloor=1e-5),
@@ -179,7 +179,10 @@ def read_wav_pcm16(path):
 
 
 def centred(pcm, n):
-    assert len(pcm) <= n, "word longer than the clip"
+    """The word centred in n samples: zero-padded, or its middle n samples when longer."""
+    if len(pcm) > n:
+        start = (len(pcm) - n) // 2
+        return pcm[start : start + n].copy()
     out = np.zeros(n, dtype=np.int16)
     left = (n - len(pcm)) // 2
     out[left : left + len(pcm)] = pcm
@@ -200,7 +203,7 @@ def main():
             path = word_wav(word, c["sampleRateHz"])
             rate, pcm = read_wav_pcm16(path)
             assert rate == c["sampleRateHz"]
-            items.append((f"espeak-{word}", centred(pcm, n), os.path.relpath(path, ROOT)))
+            items.append((f"espeak-{word}", centred(pcm, n), os.path.relpath(path, ROOT) if len(pcm) <= n else None))
         for name, pcm, source in items:
             key = f"{name}@{c['sampleRateHz']}/{n}"
             packed = pack(pcm.astype("<i2"))

@@ -44,7 +44,7 @@ describe('DemoState', () => {
     expect(store.project().name).toBe(DEMO_PROJECT_NAME);
     const clips = await store.listClips();
     expect(clips.length).toBe(36);
-    expect(clips.every((c) => c.samples.length === 8000 && c.sampleRateHz === 8000)).toBe(true); // the 16 kHz files, decoded for the model's 8 kHz features
+    expect(clips.every((c) => c.samples.length === 6000 && c.sampleRateHz === 8000)).toBe(true); // the 16 kHz files, decoded for the model's 750 ms at 8 kHz
     expect((await store.listClasses()).sort()).toEqual(['no', 'noise', 'yes']);
     const files = await store.loadModel();
     expect(files).toBeDefined();

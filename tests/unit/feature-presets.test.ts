@@ -14,7 +14,7 @@ describe('feature presets', () => {
       'micro-speech': [49, 40, 1],
       'edge-impulse-mfe': [99, 40, 1],
       'low-power-8k': [31, 20, 1],
-      'speech-8k': [41, 32, 1],
+      'speech-8k': [30, 32, 1],
     });
     expect(featurePreset('earshot').config).toEqual(DEFAULT_FEATURE_CONFIG);
     const ei = featureShape(featurePreset('edge-impulse-mfe').config);

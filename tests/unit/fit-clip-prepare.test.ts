@@ -54,6 +54,7 @@ describe('fitClip', () => {
 describe('decodeForModel / prepareSamples', () => {
   const golden = loadGolden();
 
+  // Words that fit the clip (a longer one: fitClip keeps its loudest window, the reference its middle)
   for (const clip of golden.clips.filter((c) => c.wav)) {
     it(`turns ${clip.wav} into the reference script's PCM for the ${clip.config} config`, () => {
       const x = decodeForModel(readFileSync(clip.wav!), golden.configs[clip.config]);

@@ -18,7 +18,8 @@ describe('log-mel vs the numpy float64 reference (tests/reference/logmel_referen
       expect(golden.configs[name], name).toEqual(featurePreset(name).config);
       const clips = golden.clips.filter((c) => c.config === name);
       expect(clips.length).toBeGreaterThanOrEqual(20);
-      expect(clips.filter((c) => c.wav).length).toBeGreaterThanOrEqual(8);
+      // 8 spoken words (a word longer than the clip keeps its middle and has no `wav` to decode)
+      expect(clips.filter((c) => c.name.startsWith('espeak-')).length).toBeGreaterThanOrEqual(8);
     }
     expect(golden.configs.earshot).toEqual(DEFAULT_FEATURE_CONFIG);
   });

@@ -46,10 +46,11 @@ describe('presets', () => {
     expect(a.layers[0]!.type).toBe('reshape');
     expect(a.layers[0]!.outputShape).toEqual([49, 1, 40]);
     const convs = a.layers.filter((l) => l.type === 'conv2d');
-    expect(convs.map((l) => l.outputShape)).toEqual([[25, 1, 32], [13, 1, 32], [7, 1, 32]]);
-    expect(a.layers.find((l) => l.type === 'averagePooling2d')!.outputShape).toEqual([1, 1, 32]);
-    expect(a.totalParams).toBe(3 * 40 * 32 + 128 + 2 * (3 * 32 * 32 + 128) + 32 * 3 + 3);
-    expect(a.totalMacs).toBe(25 * 32 * 3 * 40 + 13 * 32 * 3 * 32 + 7 * 32 * 3 * 32 + 32 * 3);
+    // default width 64; BN has 4 × 64 parameters per layer
+    expect(convs.map((l) => l.outputShape)).toEqual([[25, 1, 64], [13, 1, 64], [7, 1, 64]]);
+    expect(a.layers.find((l) => l.type === 'averagePooling2d')!.outputShape).toEqual([1, 1, 64]);
+    expect(a.totalParams).toBe(3 * 40 * 64 + 256 + 2 * (3 * 64 * 64 + 256) + 64 * 3 + 3);
+    expect(a.totalMacs).toBe(25 * 64 * 3 * 40 + 13 * 64 * 3 * 64 + 7 * 64 * 3 * 64 + 64 * 3);
   });
 
   it('depth knob: layers or blocks per preset', () => {

@@ -35,7 +35,9 @@ export interface PresetKnobs {
   depth?: number;
 }
 
-export const PRESET_DEFAULT_WIDTH: Record<PresetName, number> = { 'tiny-conv': 8, 'ds-cnn-s': 64, 'strided-ds': 64, conv1d: 32 };
+// conv1d 64: leave-one-speaker-out on real speech, 30 × 32 speech-8k features, int8 (npm run bench --
+// quality): 82.7 % at 64 channels, 76.3 % at 48; 45 ms per answer on a Cortex-M4F at 64 MHz.
+export const PRESET_DEFAULT_WIDTH: Record<PresetName, number> = { 'tiny-conv': 8, 'ds-cnn-s': 64, 'strided-ds': 64, conv1d: 64 };
 export const PRESET_DEFAULT_DEPTH: Record<PresetName, number> = { 'tiny-conv': 1, 'ds-cnn-s': 4, 'strided-ds': 4, conv1d: 3 };
 const BN_MOMENTUM = 0.9;
 const PRESET_DEFAULT_DROPOUT: Record<PresetName, number> = { 'tiny-conv': 0.5, 'ds-cnn-s': 0.4, 'strided-ds': 0.4, conv1d: 0.4 };

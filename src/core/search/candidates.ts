@@ -31,7 +31,7 @@ export const SEARCH_GRID: Record<PresetName, { widths: number[]; depths: number[
   'tiny-conv': { widths: [4, PRESET_DEFAULT_WIDTH['tiny-conv'], 16], depths: [PRESET_DEFAULT_DEPTH['tiny-conv'], 2], dropouts: [0.5, 0.25] },
   'ds-cnn-s': { widths: [16, 32, PRESET_DEFAULT_WIDTH['ds-cnn-s']], depths: [1, 2, PRESET_DEFAULT_DEPTH['ds-cnn-s']], dropouts: [0.4, 0.2] },
   'strided-ds': { widths: [16, 32, PRESET_DEFAULT_WIDTH['strided-ds']], depths: [2, 3, PRESET_DEFAULT_DEPTH['strided-ds']], dropouts: [0.4, 0.2] },
-  conv1d: { widths: [16, PRESET_DEFAULT_WIDTH.conv1d, 64], depths: [2, PRESET_DEFAULT_DEPTH.conv1d, 4], dropouts: [0.4, 0.2] },
+  conv1d: { widths: [16, 32, PRESET_DEFAULT_WIDTH.conv1d], depths: [2, PRESET_DEFAULT_DEPTH.conv1d, 4], dropouts: [0.4, 0.2] },
 };
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
