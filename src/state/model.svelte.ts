@@ -138,6 +138,8 @@ export class ModelState {
   quantError = $state<string | null>(null);
   floatAccuracy = $state<number | null>(null);
   int8Accuracy = $state<number | null>(null);
+  /** What floatAccuracy and int8Accuracy were measured on (quantizeAndScore's scoredOn and count). */
+  quantScoredOn = $state<{ on: 'held-out' | 'all'; clips: number } | null>(null);
   /** Representative clips for calibration (at most; the picker's value). */
   calibrationSize = $state(DEFAULT_CALIBRATION_SIZE);
   /** Calibration clips the int8 model was actually made with. */
@@ -330,6 +332,7 @@ export class ModelState {
     this.quantError = null;
     this.floatAccuracy = null;
     this.int8Accuracy = null;
+    this.quantScoredOn = null;
     this.calibrationCount = null;
     this.layerErrors = [];
     this.qatStatus = 'idle';
@@ -350,6 +353,7 @@ export class ModelState {
       this.qatResult = { int8Before: out.int8Before, int8After: out.int8.accuracy, floatBefore: out.floatBefore, floatAfter: out.float.accuracy };
       this.floatAccuracy = out.float.accuracy;
       this.int8Accuracy = out.int8.accuracy;
+      this.quantScoredOn = { on: out.scoredOn, clips: out.scoredClips };
       this.calibrationCount = out.calibrationCount;
       this.layerErrors = out.layers;
       await this.#setArtifact(out.artifact);
@@ -374,6 +378,7 @@ export class ModelState {
       const out = await this.#client().quantize(artifact, toLabeled(known), { calibrationSize });
       this.floatAccuracy = out.float.accuracy;
       this.int8Accuracy = out.int8.accuracy;
+      this.quantScoredOn = { on: out.scoredOn, clips: out.scoredClips };
       this.calibrationCount = out.calibrationCount;
       this.layerErrors = out.layers;
       await this.#setArtifact(out.artifact);

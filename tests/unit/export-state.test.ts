@@ -10,7 +10,8 @@ import { makeClip, type Clip } from '../../src/core/dataset/clip.ts';
 import { validateFeatureConfig } from '../../src/core/dsp/feature-config.ts';
 import { generateTflite } from '../../src/core/export/tflite.ts';
 import { generateTflmSettingsH } from '../../src/core/export/tflm.ts';
-import { quantizeAndScore } from '../../src/core/pipeline/quantize-pipeline.ts';
+import { heldOutSplit, quantizeAndScore } from '../../src/core/pipeline/quantize-pipeline.ts';
+import { evaluateClips } from '../../src/core/pipeline/inference.ts';
 import { ExportState, fileNameFor, provenanceOf } from '../../src/state/export.svelte.ts';
 import { createTrainApi } from '../../src/workers/train-api.ts';
 import { inProcessTrainClient, type TrainClient } from '../../src/workers/train-bridge.ts';
@@ -49,6 +50,20 @@ describe('quantizeAndScore', () => {
     }
     expect(large.float.accuracy).toBeGreaterThanOrEqual(0);
     expect(large.int8.accuracy).toBeGreaterThanOrEqual(0);
+    expect([large.scoredOn, large.scoredClips]).toEqual(['all', 12]); // nothing was held out
+  });
+
+  it('calibrates on the training clips and scores on the clips training held out', async () => {
+    const { quantized: _drop, ...float } = artifact;
+    void _drop;
+    const named = labeled.map((c, i) => ({ ...c, source: `clip${i}` }));
+    const held = ['clip1', 'clip4', 'clip7', 'clip10'];
+    const withVal = { ...float, training: { ...float.training!, valSources: held } };
+    expect(heldOutSplit(withVal, named).heldOut.map((c) => c.source)).toEqual(held);
+    const out = await quantizeAndScore(withVal, named, { calibrationSize: 100 });
+    expect([out.scoredOn, out.scoredClips, out.calibrationCount]).toEqual(['held-out', 4, 8]);
+    const direct = await evaluateClips(out.artifact, named.filter((c) => held.includes(c.source)), { int8: true });
+    expect(out.int8.accuracy).toBe(direct.accuracy);
   });
 });
 

@@ -51,23 +51,41 @@ export interface QuantizationScore {
   calibrationCount: number;
   /** Per-layer quantization error (SQNR) over up to REPORT_CLIPS clips, in execution order. */
   layers: LayerError[];
+  /** What float and int8 were scored on: the clips training held out, or all (none were held out). */
+  scoredOn: 'held-out' | 'all';
+  scoredClips: number;
 }
 
 /**
- * Quantize with a representative set of `calibrationSize` clips, score float and int8 on all
- * clips, and measure each layer's quantization error: what the page's quantize screen shows.
+ * The clips training held out (TrainingSummary.valSources, by clip source) and the others. With
+ * none held out (or none of them among `clips`), both are all the clips.
+ */
+export function heldOutSplit<T extends { source?: string }>(artifact: ModelArtifact, clips: readonly T[]): { train: T[]; heldOut: T[]; scoredOn: 'held-out' | 'all' } {
+  const val = new Set(artifact.training?.valSources ?? []);
+  const heldOut = clips.filter((c) => c.source !== undefined && val.has(c.source));
+  const train = clips.filter((c) => !(c.source !== undefined && val.has(c.source)));
+  if (heldOut.length === 0 || train.length === 0) return { train: [...clips], heldOut: [...clips], scoredOn: 'all' };
+  return { train, heldOut, scoredOn: 'held-out' };
+}
+
+/**
+ * Quantize with a representative set of `calibrationSize` training clips, score float and int8
+ * on the clips training held out (the speakers it never heard, with a speaker split; all clips
+ * when none were held out), and measure each layer's quantization error: what the page's
+ * quantize screen shows.
  */
 export async function quantizeAndScore(
   artifact: ModelArtifact,
   clips: readonly LabeledClip[],
   opts: { calibrationSize?: number; seed?: number } = {},
 ): Promise<QuantizationScore> {
-  const quantized = quantizeArtifact(artifact, clips, { size: opts.calibrationSize, seed: opts.seed });
-  const float = await evaluateClips(quantized, clips);
-  const int8 = await evaluateClips(quantized, clips, { int8: true });
-  const sample = pickCalibration(clips, REPORT_CLIPS, (opts.seed ?? 1) + 1);
+  const { train, heldOut, scoredOn } = heldOutSplit(artifact, clips);
+  const quantized = quantizeArtifact(artifact, train, { size: opts.calibrationSize, seed: opts.seed });
+  const float = await evaluateClips(quantized, heldOut);
+  const int8 = await evaluateClips(quantized, heldOut, { int8: true });
+  const sample = pickCalibration(train, REPORT_CLIPS, (opts.seed ?? 1) + 1);
   const layers = layerErrors(analyzeSpec(quantized.spec), quantized.weights, quantized.quantized!, featuresOf(sample, quantized.featureConfig));
-  return { artifact: quantized, float, int8, calibrationCount: quantized.quantized!.calibrationCount, layers };
+  return { artifact: quantized, float, int8, calibrationCount: quantized.quantized!.calibrationCount, layers, scoredOn, scoredClips: heldOut.length };
 }
 
 export interface QatOutcome extends QuantizationScore {
@@ -79,8 +97,9 @@ export interface QatOutcome extends QuantizationScore {
 }
 
 /**
- * Quantization-aware fine-tuning (quant/qat.ts) of a quantized artifact on labelled clips, then
- * post-training quantization again; reports int8 accuracy before and after on the same clips.
+ * Quantization-aware fine-tuning (quant/qat.ts) of a quantized artifact on the training clips,
+ * then post-training quantization again; reports int8 accuracy before and after on the clips
+ * training held out (all clips when none were).
  */
 export async function fineTuneAndRequantize(
   artifact: ModelArtifact,
@@ -89,10 +108,11 @@ export async function fineTuneAndRequantize(
 ): Promise<QatOutcome> {
   if (!artifact.quantized) throw new EarshotError('model/not-quantized', 'quantize the model before fine-tuning it for int8');
   if (clips.length === 0) throw new EarshotError('quant/bad-calibration', 'fine-tuning needs labelled clips');
-  const before = await evaluateClips(artifact, clips, { int8: true });
-  const floatBefore = await evaluateClips(artifact, clips);
+  const { train, heldOut } = heldOutSplit(artifact, clips);
+  const before = await evaluateClips(artifact, heldOut, { int8: true });
+  const floatBefore = await evaluateClips(artifact, heldOut);
   const losses: number[] = [];
-  const weights = await fineTuneQuantAware(artifact.spec, artifact.weights, featuresOf(clips, artifact.featureConfig), labelIndices(clips, artifact.labels), {
+  const weights = await fineTuneQuantAware(artifact.spec, artifact.weights, featuresOf(train, artifact.featureConfig), labelIndices(train, artifact.labels), {
     epochs: opts.epochs,
     learningRate: opts.learningRate,
     seed: opts.seed,
