@@ -9,7 +9,7 @@
  * training speakers for the board (arena <= 32 KB, <= 50 ms per answer), scored on the held-out one.
  *
  *   npm run bench -- quality [--data DIR] [--epochs N] [--seeds 1,2] [--preset P] [--width N]
- *     [--depth N] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID] [--extra DIR]
+ *     [--depth N] [--dropout R] [--lr R] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID] [--extra DIR]
  *     [--pretrain DIR [--pretrain-epochs N]] [--search MINUTES]
  *
  * A benchmark, not a test: it trains 4 × seeds models (≈ 1–2 min each on 2 cores).
@@ -53,6 +53,8 @@ const seeds = (opt('--seeds') ?? '1').split(',').map(Number);
 const preset = opt('--preset') ?? TRAIN_DEFAULTS.preset;
 const width = opt('--width') ? Number(opt('--width')) : undefined;
 const depth = opt('--depth') ? Number(opt('--depth')) : undefined;
+const dropout = opt('--dropout') ? Number(opt('--dropout')) : undefined;
+const learningRate = opt('--lr') ? Number(opt('--lr')) : undefined;
 const board = getBoard(opt('--board') ?? 'nano33ble');
 
 const backend = await initNodeTf('wasm');
@@ -75,7 +77,7 @@ if (opt('--pretrain')) {
 }
 const speakers = [...new Set(clips.map((c) => c.speaker!))].sort();
 const shape = featureShape(featureConfig);
-const spec = presetSpec(preset, [shape.frames, shape.bands, 1], labels.length, { width, depth });
+const spec = presetSpec(preset, [shape.frames, shape.bands, 1], labels.length, { width, depth, dropout });
 const fit = estimate(analyzeSpec(spec), board, { dtype: 'int8', featureConfig });
 
 if (extra.length) console.log(`extra training clips: ${extra.length} from ${opt('--extra')}`);
@@ -107,6 +109,7 @@ async function foldModel(train: LabeledClip[], test: LabeledClip[], seed: number
     seed,
     backend,
     lrSchedule: TRAIN_DEFAULTS.lrSchedule,
+    learningRate,
     startFrom,
     augment: opt('--augment-opts') ? (JSON.parse(opt('--augment-opts')!) as object) : args.includes('--augment') ? {} : undefined,
   });

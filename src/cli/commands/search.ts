@@ -153,6 +153,9 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     }
     const t = artifact.training;
     const epochsText = t.bestEpoch !== undefined && t.bestEpoch !== t.epochsRun ? `best epoch ${t.bestEpoch} of ${t.epochsRun}` : `${t.epochsRun ?? finalEpochs} epochs`;
-    io.out(`wrote ${out}: ${chosen.candidate.id}; ${epochsText}, accuracy ${pct(finalAcc)} on held-out speakers ${(artifact.training.heldOut ?? []).join(', ')}`);
+    const held = artifact.training.heldOut ?? [];
+    io.out(held.length
+      ? `wrote ${out}: ${chosen.candidate.id}; ${epochsText}, accuracy ${pct(finalAcc)} on held-out speakers ${held.join(', ')}`
+      : `wrote ${out}: ${chosen.candidate.id}; ${epochsText} on every speaker (${pct(chosen.valAccuracy)} on held-out speakers in its ranking run)`);
   },
 };
