@@ -19,13 +19,23 @@ export function arduinoSketch(prefix: string): string {
   const P = p.toUpperCase();
   return `/*
  * Earshot keyword spotter for the ${ARDUINO_BOARD}.
- * PDM microphone (${P}_SAMPLE_RATE_HZ Hz, mono) -> last ${P}_INPUT_SAMPLES samples -> ${p}_classify
+ * PDM microphone (mono) -> ${P}_SAMPLE_RATE_HZ Hz -> last ${P}_INPUT_SAMPLES samples -> ${p}_classify
  * every ${P}_PP_WINDOW_HOP_MS ms -> post-processing -> detections on Serial (115200 baud).
  * Needs the "PDM" library of the Arduino Mbed OS Nano Boards core.
  */
 #include <Arduino.h>
 #include <PDM.h>
 #include "model.h"
+
+/* The Nano 33 BLE's PDM library runs at 16 kHz (or 41.667 kHz): a model at 8 kHz gets every
+ * other sample of a [1 2 1]/4 low-pass of the 16 kHz stream. */
+#if ${P}_SAMPLE_RATE_HZ == 8000
+#define MIC_RATE_HZ 16000
+#define DECIMATE 2
+#else
+#define MIC_RATE_HZ ${P}_SAMPLE_RATE_HZ
+#define DECIMATE 1
+#endif
 
 static const int kHopSamples = (int)((long)${P}_SAMPLE_RATE_HZ * ${P}_PP_WINDOW_HOP_MS / 1000);
 
@@ -36,16 +46,30 @@ static int16_t pdm_chunk[256];
 static int16_t window_pcm[${P}_INPUT_SAMPLES];
 static ${p}_pp_state pp;
 
-/* PDM interrupt: append the new samples to the ring buffer. */
+static void push_sample(int16_t s) {
+  ring[ring_pos] = s;
+  ring_pos = (ring_pos + 1) % ${P}_INPUT_SAMPLES;
+  new_samples++;
+}
+
+/* PDM interrupt: append the new samples (decimated to the model's rate) to the ring buffer. */
 static void on_pdm_data() {
+  static int32_t z1 = 0, z2 = 0;
+  static int odd = 0;
   int bytes = PDM.available();
   if (bytes > (int)sizeof(pdm_chunk)) bytes = (int)sizeof(pdm_chunk);
   PDM.read(pdm_chunk, bytes);
   for (int i = 0; i < bytes / 2; i++) {
-    ring[ring_pos] = pdm_chunk[i];
-    ring_pos = (ring_pos + 1) % ${P}_INPUT_SAMPLES;
+    const int32_t x = pdm_chunk[i];
+    if (DECIMATE == 1) {
+      push_sample((int16_t)x);
+      continue;
+    }
+    if (odd) push_sample((int16_t)((z2 + 2 * z1 + x) >> 2));
+    z2 = z1;
+    z1 = x;
+    odd = !odd;
   }
-  new_samples += bytes / 2;
 }
 
 void setup() {
@@ -57,7 +81,7 @@ void setup() {
   Serial.println(failed == 0 ? "ok (bit-exact with the page)" : "FAILED");
   ${p}_pp_init(&pp);
   PDM.onReceive(on_pdm_data);
-  if (!PDM.begin(1, ${P}_SAMPLE_RATE_HZ)) {
+  if (!PDM.begin(1, MIC_RATE_HZ)) {
     Serial.println("Could not start the PDM microphone");
     while (1) {
     }
