@@ -12,22 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { dataStatus, until, usePreviewAndBrowser, watchPage } from './helpers/harness.ts';
-import { encodeWav } from '../../src/core/audio/wav.ts';
+import { toneWav } from './helpers/clips.ts';
 
 const session = usePreviewAndBrowser();
 let tmp = '';
 let page: Page;
 let seen: ReturnType<typeof watchPage>;
 
-/** A 0.8 s tone with a little seeded noise: low for "yes", high for "no", a shade per speaker and take. */
-function tone(hz: number, seed: number): Uint8Array {
-  let s = seed >>> 0;
-  const x = Float32Array.from({ length: 12800 }, (_, i) => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return 0.4 * Math.sin((2 * Math.PI * hz * i) / 16000) * Math.sin((Math.PI * i) / 12800) + 0.01 * ((s / 2 ** 32) * 2 - 1);
-  });
-  return encodeWav(x, 16000);
-}
+const tone = toneWav; // a low or high voice per speaker and take
 
 const status = () => dataStatus(page, 'search-status');
 const waitUntil = (cond: () => Promise<boolean>, what: string, timeoutMs = 60_000) => until(page, cond, what, timeoutMs);

@@ -1,6 +1,5 @@
 import { EarshotError } from '../../core/errors.ts';
-import { validateFeatureConfig } from '../../core/dsp/feature-config.ts';
-import { FEATURE_PRESET_NAMES, featurePreset, RECOMMENDED_FEATURE_PRESET, recommendedFeatureConfig } from '../../core/dsp/feature-presets.ts';
+import { FEATURE_PRESET_NAMES, RECOMMENDED_FEATURE_PRESET } from '../../core/dsp/feature-presets.ts';
 import { parseNamePattern } from '../../core/dataset/name-pattern.ts';
 import { getBoard } from '../../core/mcu/boards.ts';
 import { getRuntime } from '../../core/mcu/estimate.ts';
@@ -10,7 +9,8 @@ import { planSearch, search, type SearchRow } from '../../core/search/search.ts'
 import type { SearchBudget } from '../../core/search/budget.ts';
 import { choice, flag, int, required, str } from '../args.ts';
 import type { Command } from '../command.ts';
-import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
+import { featureConfigOption } from '../feature-options.ts';
+import { absolute, readDataDir, writeModelDir } from '../files.ts';
 import { initNodeTf, NODE_BACKENDS } from '../node-tf.ts';
 
 function num(values: Record<string, unknown>, name: string): number | undefined {
@@ -107,12 +107,7 @@ most accurate one (ties: lower latency) again with more epochs. Prints the Paret
     const finalEpochs = int(values, 'final-epochs', 30, 1, 1000);
     const patience = int(values, 'early-stop', 0, 0, 1000);
     const backendWanted = choice(values, 'backend', NODE_BACKENDS, 'wasm');
-    const featurePath = str(values, 'features');
-    const featurePresetName = str(values, 'features-preset');
-    if (featurePath && featurePresetName) throw new EarshotError('cli/usage', 'give either --features or --features-preset, not both');
-    const featureConfig = featurePresetName
-      ? featurePreset(featurePresetName).config
-      : featurePath ? validateFeatureConfig(readJson(featurePath) as object) : recommendedFeatureConfig();
+    const featureConfig = featureConfigOption(values);
     const speakerPattern = str(values, 'speaker-pattern');
     if (speakerPattern !== undefined) parseNamePattern(speakerPattern);
     const clips = withSpeakers(readDataDir(data, featureConfig, (l) => io.err(`warning: ${l}`)), speakerPattern);

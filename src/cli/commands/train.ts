@@ -1,6 +1,5 @@
 import { EarshotError } from '../../core/errors.ts';
-import { validateFeatureConfig } from '../../core/dsp/feature-config.ts';
-import { FEATURE_PRESET_NAMES, featurePreset, RECOMMENDED_FEATURE_PRESET, recommendedFeatureConfig } from '../../core/dsp/feature-presets.ts';
+import { FEATURE_PRESET_NAMES, RECOMMENDED_FEATURE_PRESET } from '../../core/dsp/feature-presets.ts';
 import { normalizeSpec } from '../../core/model/analyze.ts';
 import { PRESET_NAMES } from '../../core/model/presets.ts';
 import { crossValidate, trainArtifact, withSpeakers } from '../../core/pipeline/train-pipeline.ts';
@@ -11,6 +10,7 @@ import { MAX_SHARDS } from '../../core/model/train.ts';
 import { createThreadShardPool } from '../thread-shards.ts';
 import { choice, flag, int, required, str } from '../args.ts';
 import type { Command } from '../command.ts';
+import { featureConfigOption } from '../feature-options.ts';
 import { absolute, readDataDir, readJson, writeModelDir } from '../files.ts';
 import { initNodeTf, NODE_BACKENDS } from '../node-tf.ts';
 
@@ -86,12 +86,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     if (preset && !(PRESET_NAMES as readonly string[]).includes(preset)) {
       throw new EarshotError('cli/usage', `unknown preset "${preset}"; presets: ${PRESET_NAMES.join(', ')}`);
     }
-    const featurePath = str(values, 'features');
-    const featurePresetName = str(values, 'features-preset');
-    if (featurePath && featurePresetName) throw new EarshotError('cli/usage', 'give either --features or --features-preset, not both');
-    const featureConfig = featurePresetName
-      ? featurePreset(featurePresetName).config
-      : featurePath ? validateFeatureConfig(readJson(featurePath) as object) : recommendedFeatureConfig();
+    const featureConfig = featureConfigOption(values);
     const spec = specPath ? normalizeSpec(readJson(specPath)) : undefined;
     const epochs = int(values, 'epochs', TRAIN_DEFAULTS.epochs, 1, 1000);
     const seed = int(values, 'seed', 1, 0, 2 ** 31 - 1);
