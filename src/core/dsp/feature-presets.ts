@@ -35,7 +35,7 @@ export interface FeaturePreset {
 
 const PRESETS: Record<FeaturePresetName, Omit<FeaturePreset, 'name'>> = {
   earshot: {
-    title: 'Earshot default',
+    title: 'Earshot 16 kHz, plain log-mel',
     description: '16 kHz, 1 s, 30 ms window, 20 ms hop, 512-point FFT, 40 mel bands (20–8000 Hz)',
     config: DEFAULT_FEATURE_CONFIG,
   },
