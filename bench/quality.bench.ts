@@ -9,19 +9,19 @@
  * training speakers for the board (arena <= 32 KB, <= 50 ms per answer), scored on the held-out one.
  *
  *   npm run bench -- quality [--data DIR] [--epochs N] [--seeds 1,2] [--preset P] [--width N]
- *     [--depth N] [--dropout R] [--lr R] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID] [--extra DIR]
+ *     [--depth N] [--dropout R] [--lr R] [--features-preset NAME] [--features JSON] [--augment | --augment-opts JSON] [--board ID] [--extra DIR] [--spec FILE]
  *     [--pretrain DIR [--pretrain-epochs N]] [--search MINUTES]
  *
  * A benchmark, not a test: it trains 4 × seeds models (≈ 1–2 min each on 2 cores).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeTf } from '../src/cli/node-tf.ts';
 import { readDataDir } from '../src/cli/files.ts';
 import { featureShape, validateFeatureConfig, type FeatureConfig } from '../src/core/dsp/feature-config.ts';
 import type { FloatWeights, ModelArtifact } from '../src/core/model/artifact.ts';
 import { featurePreset, recommendedFeatureConfig } from '../src/core/dsp/feature-presets.ts';
-import { analyzeSpec } from '../src/core/model/analyze.ts';
+import { analyzeSpec, normalizeSpec } from '../src/core/model/analyze.ts';
 import { presetSpec } from '../src/core/model/presets.ts';
 import { estimate } from '../src/core/mcu/estimate.ts';
 import { getBoard } from '../src/core/mcu/boards.ts';
@@ -77,7 +77,10 @@ if (opt('--pretrain')) {
 }
 const speakers = [...new Set(clips.map((c) => c.speaker!))].sort();
 const shape = featureShape(featureConfig);
-const spec = presetSpec(preset, [shape.frames, shape.bands, 1], labels.length, { width, depth, dropout });
+// --spec FILE: a ModelSpec JSON instead of a preset (its input must be the features' shape; `NUM_CLASSES` in units is replaced).
+const spec = opt('--spec')
+  ? normalizeSpec(JSON.parse(readFileSync(opt('--spec')!, 'utf8').replaceAll('"NUM_CLASSES"', String(labels.length))))
+  : presetSpec(preset, [shape.frames, shape.bands, 1], labels.length, { width, depth, dropout });
 const fit = estimate(analyzeSpec(spec), board, { dtype: 'int8', featureConfig });
 
 if (extra.length) console.log(`extra training clips: ${extra.length} from ${opt('--extra')}`);
