@@ -16,7 +16,7 @@ import type { BackendChoice, BackendReport, TrainClient, TrainJob } from '../wor
 import type { ProbeEntry } from '../workers/train-api.ts';
 import type { AugmentOptions } from '../core/dataset/augment.ts';
 import { PRESET_NAMES } from '../core/model/presets.ts';
-import { autoSplit, TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
+import { autoSplit, speakersWithClips, TRAIN_DEFAULTS } from '../core/pipeline/train-defaults.ts';
 import { withNameTags } from '../core/dataset/name-pattern.ts';
 import { plainError } from './plain-error.ts';
 // quant/ only (no tfjs): the page's entry chunk must stay small
@@ -70,21 +70,15 @@ export const SPLITS = ['random', 'speaker', 'session'] as const;
 export const SPLIT_CHOICES = ['auto', ...SPLITS] as const;
 export type SplitChoice = (typeof SPLIT_CHOICES)[number];
 
-/**
- * The speakers training knows of (recorded, set, or read from file names by the guessed pattern)
- * with two clips or more, sorted: a "speaker" of one clip only is most likely a file-name part
- * that is no speaker (the demo's `no-02-en-us_f3.wav`), and holding it out tests nothing new.
- */
+/** The speakers training knows of (recorded, set, or read from file names by the guessed pattern) with two clips or more, sorted. */
 export function knownSpeakers(clips: readonly Clip[]): string[] {
-  const n = new Map<string, number>();
-  for (const c of toLabeled(clips)) if (c.speaker) n.set(c.speaker, (n.get(c.speaker) ?? 0) + 1);
-  return [...n].filter(([, k]) => k >= 2).map(([s]) => s).sort();
+  return speakersWithClips(toLabeled(clips).map((c) => c.speaker));
 }
 
 /** What 'auto' and the other choices mean for these clips ('auto': by speaker with two known speakers). */
 export function splitFor(choice: SplitChoice, clips: readonly Clip[]): (typeof SPLITS)[number] {
   if (choice !== 'auto') return choice;
-  return autoSplit(knownSpeakers(clips));
+  return autoSplit(toLabeled(clips).map((c) => c.speaker));
 }
 export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 

@@ -33,3 +33,14 @@ describe('split choice', () => {
     expect(splitFor('session', [])).toBe('session');
   });
 });
+
+describe('autoSplit (earshot train and the page alike)', () => {
+  it('holds out speakers only when two of them have two clips or more', async () => {
+    const { autoSplit, speakersWithClips } = await import('../../src/core/pipeline/train-defaults.ts');
+    expect(autoSplit(['ann', 'ann', 'bob', 'bob', undefined])).toBe('speaker');
+    expect(autoSplit(['ann', 'ann', 'bob'])).toBe('random');
+    expect(autoSplit(['no-02-en-us', 'no-03-en-gb', 'yes-02-en-us'])).toBe('random'); // one clip each: file-name parts
+    expect(autoSplit([undefined, '', undefined])).toBe('random');
+    expect(speakersWithClips(['bob', 'ann', 'bob', 'ann', 'cy'])).toEqual(['ann', 'bob']);
+  });
+});

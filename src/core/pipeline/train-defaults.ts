@@ -14,7 +14,19 @@ export const TRAIN_DEFAULTS: Readonly<{ preset: PresetName; epochs: number; lrSc
   lrSchedule: { kind: 'cosine' } as LrSchedule,
 });
 
-/** The split when none is chosen ('auto'): whole speakers held out when two or more are known, else random clips. */
-export function autoSplit(speakers: readonly (string | undefined)[]): 'speaker' | 'random' {
-  return new Set(speakers.filter((s) => s !== undefined && s !== '')).size >= 2 ? 'speaker' : 'random';
+/**
+ * The split when none is chosen ('auto'), from each clip's speaker: whole speakers held out when
+ * two or more speakers have two clips or more, else random clips. A "speaker" of one clip is most
+ * likely a file-name part that is no speaker (the demo's `no-02-en-us_f3.wav`), and holding it out
+ * tests nothing new.
+ */
+export function autoSplit(speakerOfEachClip: readonly (string | undefined)[]): 'speaker' | 'random' {
+  return speakersWithClips(speakerOfEachClip).length >= 2 ? 'speaker' : 'random';
+}
+
+/** The speakers with two clips or more, sorted. */
+export function speakersWithClips(speakerOfEachClip: readonly (string | undefined)[]): string[] {
+  const n = new Map<string, number>();
+  for (const s of speakerOfEachClip) if (s) n.set(s, (n.get(s) ?? 0) + 1);
+  return [...n].filter(([, k]) => k >= 2).map(([s]) => s).sort();
 }
