@@ -7,21 +7,43 @@
  * The config belongs to the open project: the state starts from (or `useConfig` switches to) the
  * project's stored config, and every change of the config in force (preset, a valid field edit)
  * is handed to `save` (the app saves it into the project), one save after the other.
+ *
+ * The augmentation preview: the options (noise source, SNR range, speed, room, shift, gain, masks,
+ * voice warp, seed), the draw shown, the augmented audio and log-mel of the selected clip exactly as
+ * training computes them, and playing that audio (or the clean clip) through the playback adapter.
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { Clip } from '../core/dataset/clip.ts';
-import { featureConfigKey, featureConfigProblems, validateFeatureConfig, type FeatureConfig, type FeatureField, type FeatureProblem, type Features } from '../core/dsp/feature-config.ts';
+import { featureConfigKey, featureConfigProblems, featureShape, validateFeatureConfig, type FeatureConfig, type FeatureField, type FeatureProblem, type Features } from '../core/dsp/feature-config.ts';
 import { featurePreset, presetNameOf, type FeaturePresetName } from '../core/dsp/feature-presets.ts';
 import { FeatureCache as CoreFeatureCache } from '../core/dsp/feature-cache.ts';
-import { DEFAULT_AUGMENT, validateAugment, type AugmentOptions } from '../core/dataset/augment.ts';
+import { augmentFeatures, augmentSamples, DEFAULT_AUGMENT, snrRangeDb, validateAugment, type AugmentOptions } from '../core/dataset/augment.ts';
+import type { NoiseColour } from '../core/dataset/noise-colours.ts';
+import { prepareSamples } from '../core/audio/prepare.ts';
+import { computeLogMel } from '../core/dsp/log-mel.ts';
+import { playSamples, type PlaybackOptions } from '../platform/playback.ts';
 import { describeError, EarshotError } from '../core/errors.ts';
 import type { FeaturesClient } from '../workers/features-bridge.ts';
 
 export type BatchStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
+/** Where the preview's (and training's) background noise comes from. */
+export type NoiseSource = { kind: 'none' } | { kind: 'project'; label: string } | { kind: NoiseColour };
+
+/** The selected clip as the model hears it, and that clip augmented with the current draw (both at `sampleRateHz`). */
+export interface PreviewAudio {
+  original: Float32Array;
+  augmented: Float32Array;
+  sampleRateHz: number;
+}
+
+export type PreviewResult = ({ ok: true; features: Features } & PreviewAudio) | { ok: false; message: string };
+
 export interface FeaturesStateOptions {
   /** Persist a changed config (the open project's); a rejection shows in `saveError`. */
   save?: (config: FeatureConfig) => Promise<void>;
+  /** The playback adapter's platform objects (tests pass a fake AudioContext). */
+  playback?: Omit<PlaybackOptions, 'signal'>;
 }
 
 export class FeaturesState {
@@ -50,17 +72,114 @@ export class FeaturesState {
   batchError = $state<string | null>(null);
 
   augment = $state<AugmentOptions>({ ...DEFAULT_AUGMENT, noiseSnrDb: 10 });
-  /** Class whose clips are the background noise for mixing (null: no noise mixing). */
-  noiseLabel = $state<string | null>(null);
+  #noiseLabel = $state<string | null>(null);
   augmentEnabled = $state(false);
   /** Which random draw the preview shows (training uses epoch·clips + index). */
   augmentVariant = $state(0);
   /** The clip shown in the features view. */
   selectedClipId = $state<string | null>(null);
+  /** Which preview sound is playing. */
+  playing = $state<'augmented' | 'original' | null>(null);
+  playError = $state<string | null>(null);
+  /** Why the last edit of an augmentation field was refused (the options stay the last valid ones). */
+  augmentProblem = $state<string | null>(null);
 
-  /** The augmentation a trainer should apply: noise only when a noise class is chosen. */
+  /** Class whose clips are the background noise for mixing (null: none); choosing one selects noiseKind 'project'. */
+  get noiseLabel(): string | null {
+    return this.#noiseLabel;
+  }
+  set noiseLabel(label: string | null) {
+    this.#noiseLabel = label;
+    if (label !== null && this.augment.noiseKind !== 'project') this.augment = { ...this.augment, noiseKind: 'project' };
+  }
+
+  get noiseSource(): NoiseSource {
+    const kind = this.augment.noiseKind;
+    if (kind !== 'project') return { kind };
+    return this.#noiseLabel === null ? { kind: 'none' } : { kind: 'project', label: this.#noiseLabel };
+  }
+
+  /** None, a class of the project, or generated white/pink/brown noise (no class needed). */
+  setNoiseSource(source: NoiseSource): void {
+    if (source.kind === 'none' || source.kind === 'project') {
+      this.augment = { ...this.augment, noiseKind: 'project' };
+      this.#noiseLabel = source.kind === 'project' ? source.label : null;
+    } else {
+      this.setAugment({ noiseKind: source.kind });
+    }
+  }
+
+  /** The SNR range the fields show, in dB (from = to: a fixed SNR); kept while noise is off. */
+  get snrRange(): [number, number] {
+    return snrRangeDb(this.augment) ?? [10, 10];
+  }
+
+  /** Noise at an SNR from `fromDb` to `toDb` (equal: fixed); throws 'features/bad-augment'. */
+  setSnrRange(fromDb: number, toDb: number): void {
+    if (fromDb === toDb) this.setAugment({ noiseSnrDb: fromDb, minSnrDb: null, maxSnrDb: null });
+    else this.setAugment({ noiseSnrDb: null, minSnrDb: fromDb, maxSnrDb: toDb });
+  }
+
+  /**
+   * The augmentation a trainer should apply: noise when a generated kind is chosen, or a noise
+   * class with noiseKind 'project'; otherwise no noise.
+   */
   get augmentOptions(): AugmentOptions {
-    return { ...this.augment, noiseSnrDb: this.noiseLabel === null ? null : this.augment.noiseSnrDb };
+    const noisy = this.augment.noiseKind !== 'project' || this.#noiseLabel !== null;
+    return noisy ? { ...this.augment } : { ...this.augment, noiseSnrDb: null, minSnrDb: null, maxSnrDb: null };
+  }
+
+  /**
+   * `clip` fitted to the model's rate and length, and its augmentation for the current options and
+   * draw, exactly as training computes it; `noiseClips`: the noise class's clips (any rate).
+   * Throws 'features/bad-augment' (e.g. no noise clips).
+   */
+  previewAudio(clip: Clip, noiseClips: readonly Clip[] = []): PreviewAudio {
+    const c = this.config;
+    const shape = featureShape(c);
+    const original = prepareSamples(clip.samples, clip.sampleRateHz, c);
+    const noise = this.augment.noiseKind === 'project' && this.#noiseLabel !== null ? noiseClips.map((n) => prepareSamples(n.samples, n.sampleRateHz, c)) : [];
+    const augmented = augmentSamples(original, this.augmentOptions, this.augmentVariant, { sampleRateHz: c.sampleRateHz, frames: shape.frames, bands: shape.bands, noiseClips: noise });
+    return { original, augmented, sampleRateHz: c.sampleRateHz };
+  }
+
+  /** The preview's audio and its augmented log-mel (masks and voice warp of the same draw), or the reason it failed. */
+  augmentPreview(clip: Clip, noiseClips: readonly Clip[] = []): PreviewResult {
+    try {
+      const a = this.previewAudio(clip, noiseClips);
+      const f = augmentFeatures(computeLogMel(a.augmented, this.config), this.augmentOptions, this.augmentVariant, { samples: a.original.length, sampleRateHz: a.sampleRateHz });
+      return { ok: true, features: f, ...a };
+    } catch (e) {
+      return { ok: false, message: describeError(e) };
+    }
+  }
+
+  /** Play the preview's augmented audio or the clean clip; the same one again stops it, the other one replaces it. */
+  async playPreview(which: 'augmented' | 'original', clip: Clip, noiseClips: readonly Clip[] = []): Promise<void> {
+    const again = this.playing === which;
+    this.stopPlaying();
+    if (again) return;
+    this.playError = null;
+    const stop = new AbortController();
+    this.#stopPlay = stop;
+    this.playing = which;
+    try {
+      const a = this.previewAudio(clip, noiseClips);
+      await playSamples(a[which], a.sampleRateHz, { ...this.#playback, signal: stop.signal });
+    } catch (e) {
+      this.playError = describeError(e);
+    } finally {
+      if (this.#stopPlay === stop) {
+        this.#stopPlay = null;
+        this.playing = null;
+      }
+    }
+  }
+
+  stopPlaying(): void {
+    this.#stopPlay?.abort();
+    this.#stopPlay = null;
+    this.playing = null;
   }
 
   readonly #cache = new CoreFeatureCache();
@@ -70,11 +189,14 @@ export class FeaturesState {
   readonly #pending = new Set<string>();
   readonly #client: () => FeaturesClient;
   readonly #save: ((config: FeatureConfig) => Promise<void>) | undefined;
+  readonly #playback: Omit<PlaybackOptions, 'signal'>;
+  #stopPlay: AbortController | null = null;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(client: () => FeaturesClient, config: FeatureConfig, options: FeaturesStateOptions = {}) {
     this.#client = client;
     this.#save = options.save;
+    this.#playback = options.playback ?? {};
     this.useConfig(config);
   }
 
@@ -183,8 +305,30 @@ export class FeaturesState {
     if (this.batchStatus === 'running') this.#client().cancel();
   }
 
+  /** A field edit from the panel: applied when valid, otherwise `augmentProblem` says why. */
+  editAugment(patch: Partial<AugmentOptions>): void {
+    this.#edit(() => this.setAugment(patch));
+  }
+
+  /** The SNR fields' edit (see setSnrRange), reported like editAugment. */
+  editSnrRange(fromDb: number, toDb: number): void {
+    this.#edit(() => this.setSnrRange(fromDb, toDb));
+  }
+
+  #edit(apply: () => void): void {
+    try {
+      apply();
+      this.augmentProblem = null;
+    } catch (e) {
+      if (!(e instanceof EarshotError && e.code === 'features/bad-augment')) throw e;
+      this.augmentProblem = e.message;
+    }
+  }
+
+  /** Change augmentation options; throws 'features/bad-augment' and keeps the last valid ones. A generated noise kind drops the noise class. */
   setAugment(patch: Partial<AugmentOptions>): void {
     this.augment = validateAugment({ ...this.augment, ...patch });
+    if (this.augment.noiseKind !== 'project') this.#noiseLabel = null;
   }
 
   forget(id: string): void {

@@ -64,4 +64,29 @@ describe('training augmentation from the Features step', () => {
     app.features.noiseLabel = null;
     expect(app.model.augmentation.options.noiseSnrDb).toBeNull();
   });
+
+  it('generated noise reaches training without a noise class; project noise only with one', async () => {
+    const noWorker = (): FeaturesClient => {
+      throw new Error('no features worker in this test');
+    };
+    const app = await createAppState({ featuresClient: noWorker, onProjectSwitch: () => undefined });
+    app.model.augment = true;
+    const all = clips();
+    app.features.setSnrRange(0, 15);
+    app.features.setAugment({ maxSpeedChange: 0.1, reverbProbability: 0.5, maxBandWarp: 0.05 });
+    app.features.setNoiseSource({ kind: 'pink' });
+    const pink = app.model.trainOptions(all)!;
+    expect(pink.augment).toMatchObject({ noiseKind: 'pink', minSnrDb: 0, maxSnrDb: 15, maxSpeedChange: 0.1, reverbProbability: 0.5, maxBandWarp: 0.05 });
+    expect(pink.noiseClips).toBeUndefined();
+
+    app.features.setNoiseSource({ kind: 'project', label: 'noise' });
+    const project = app.model.trainOptions(all)!;
+    expect(project.augment).toMatchObject({ noiseKind: 'project', minSnrDb: 0, maxSnrDb: 15 });
+    expect(project.noiseClips).toHaveLength(4);
+
+    app.features.setNoiseSource({ kind: 'none' });
+    const none = app.model.trainOptions(all)!;
+    expect(none.augment).toMatchObject({ noiseKind: 'project', noiseSnrDb: null, minSnrDb: null, maxSnrDb: null });
+    expect(none.noiseClips).toBeUndefined();
+  });
 });
