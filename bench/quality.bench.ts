@@ -114,6 +114,7 @@ async function foldModel(train: LabeledClip[], test: LabeledClip[], seed: number
     lrSchedule: TRAIN_DEFAULTS.lrSchedule,
     learningRate,
     startFrom,
+    extraClips: extra,
     augment: opt('--augment-opts') ? (JSON.parse(opt('--augment-opts')!) as object) : args.includes('--augment') ? {} : undefined,
   });
   return { artifact, name: spec.name ?? preset };
@@ -122,7 +123,7 @@ for (const seed of seeds) {
   for (const speaker of speakers) {
     const real = clips.filter((c) => c.speaker !== speaker);
     const test = clips.filter((c) => c.speaker === speaker);
-    const { artifact, name } = await foldModel([...real, ...extra], test, seed);
+    const { artifact, name } = await foldModel(real, test, seed);
     const q = quantizeArtifact(artifact, real, { seed });
     const float = (await evaluateClips(q, test)).accuracy;
     const int8 = (await evaluateClips(q, test, { int8: true })).accuracy;

@@ -14,8 +14,9 @@ import { quantizeCommand } from './commands/quantize.ts';
 import { searchCommand } from './commands/search.ts';
 import { trainCommand } from './commands/train.ts';
 import { featuresCommand } from './commands/features.ts';
+import { voicesCommand } from './commands/voices.ts';
 
-export const COMMANDS: readonly Command[] = [featuresCommand, trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, searchCommand, exportCommand, boardsCommand];
+export const COMMANDS: readonly Command[] = [featuresCommand, trainCommand, quantizeCommand, evalCommand, predictCommand, fitCommand, searchCommand, exportCommand, boardsCommand, voicesCommand];
 
 function overview(): string {
   return [

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'dataset/not-found'
   | 'dataset/bad-project'
   | 'dataset/bad-pattern'
+  | 'dataset/bad-voices'
   | 'split/class-held-out'
   | 'archive/not-zip'
   | 'archive/no-manifest'

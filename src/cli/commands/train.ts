@@ -18,7 +18,7 @@ import { initNodeTf, NODE_BACKENDS } from '../node-tf.ts';
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a float model on a data folder',
-  help: `usage: earshot train --data DIR [--val DIR] [--preset NAME | --spec FILE] [--features FILE]
+  help: `usage: earshot train --data DIR [--val DIR] [--extra DIR] [--preset NAME | --spec FILE] [--features FILE]
                      [--epochs N] [--seed N] [--backend wasm|cpu] [--split auto|random|speaker|session]
                      [--speaker-pattern PATTERN] [--cv speaker|session] [--early-stop N] [--lr-schedule constant|cosine|step]
                      [--class-weights none|balanced] [--augment] [--shards N] --out MODEL [--json]
@@ -27,6 +27,8 @@ Trains a model on <label>/<file>.wav clips (any rate, any length: resampled and 
 cropped to the feature window) and writes the MODEL folder (model.json + model.bin).
   --data DIR       training clips, one sub-folder per label
   --val DIR        validation clips (default: a stratified 20% of --data, seeded)
+  --extra DIR      training-only clips, e.g. synthetic voices from \`earshot voices\`: added to
+                   the training side of every split and fold, never held out or scored
   --preset NAME    ${PRESET_NAMES.join(' | ')} (default ${TRAIN_DEFAULTS.preset}, as the page)
   --spec FILE      a ModelSpec JSON instead of a preset
   --features FILE  a FeatureConfig JSON (default: the ${RECOMMENDED_FEATURE_PRESET} preset, as the page)
@@ -58,6 +60,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
   options: {
     data: { type: 'string' },
     val: { type: 'string' },
+    extra: { type: 'string' },
     preset: { type: 'string' },
     spec: { type: 'string' },
     features: { type: 'string' },
@@ -105,6 +108,8 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
     const split = splitWanted === 'auto' ? autoSplit(clips.map((c) => c.speaker)) : splitWanted;
     const valDir = str(values, 'val');
     const valClips = valDir ? readDataDir(valDir, featureConfig, warn) : undefined;
+    const extraDir = str(values, 'extra');
+    const extraClips = extraDir ? readDataDir(extraDir, featureConfig, warn) : undefined;
     const backend = await initNodeTf(backendWanted);
     io.err(`training on ${clips.length} clips (${backend} backend${shards > 1 ? `, ${shards} threads` : ''})`);
     const pool = shards > 1 ? createThreadShardPool() : undefined;
@@ -112,6 +117,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
       const request = {
         clips,
         valClips: valClips ? withSpeakers(valClips, speakerPattern) : undefined,
+        extraClips,
         featureConfig,
         preset: spec ? undefined : (preset ?? TRAIN_DEFAULTS.preset),
         spec,
@@ -151,7 +157,7 @@ cropped to the feature window) and writes the MODEL folder (model.json + model.b
         }));
       } else {
         const acc = Number.isNaN(t.valAccuracy) ? 'n/a' : `${(t.valAccuracy * 100).toFixed(1)}%`;
-        io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train / ${t.valClips} val clips (${t.split} split${t.heldOut?.length ? `, held out: ${t.heldOut.join(', ')}` : ''}); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
+        io.out(`wrote ${out}: labels ${artifact.labels.join(', ')}; ${t.trainClips} train${t.extraClips ? ` (${t.extraClips} extra)` : ''} / ${t.valClips} val clips (${t.split} split${t.heldOut?.length ? `, held out: ${t.heldOut.join(', ')}` : ''}); validation accuracy ${acc}${t.bestEpoch !== t.epochsRun ? ` (best epoch ${t.bestEpoch} of ${t.epochsRun})` : ''}`);
       }
     } finally {
       pool?.terminate();

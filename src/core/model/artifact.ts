@@ -53,6 +53,8 @@ export interface TrainingSummary {
   bestEpoch?: number;
   /** `source` of each validation clip (clip ids in the page), for evaluating on exactly those. */
   valSources?: string[];
+  /** Of trainClips, how many were training-only extra clips (TrainRequest.extraClips, e.g. synthetic voices). */
+  extraClips?: number;
   /** The speakers (or sessions) held out by a speaker (or session) split, in name order: voices the model never heard. */
   heldOut?: string[];
 }

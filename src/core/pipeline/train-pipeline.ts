@@ -42,6 +42,12 @@ export interface TrainRequest {
   classWeighting?: 'none' | 'balanced';
   /** A pretrained model's float weights to start from (layers of the same name and shape). */
   startFrom?: FloatWeights;
+  /**
+   * Training-only clips (e.g. synthetic voices, `earshot voices`): added to the training side of
+   * every split and fold, never held out, scored or counted as a speaker. Their labels must be
+   * among the clips' labels.
+   */
+  extraClips?: LabeledClip[];
   earlyStopping?: EarlyStopping;
   lrSchedule?: LrSchedule;
   /** Data-parallel slices per batch (trainModel's `shards`, default 1) and where slices 1.. run (default: this thread). */
@@ -93,10 +99,14 @@ function augmentHook(req: TrainRequest, train: readonly LabeledClip[]): AugmentH
   };
 }
 
-async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, train: LabeledClip[], val: LabeledClip[], split: NonNullable<TrainingSummary['split']>): Promise<ModelArtifact> {
+async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, ownTrain: LabeledClip[], val: LabeledClip[], split: NonNullable<TrainingSummary['split']>): Promise<ModelArtifact> {
   const seed = req.seed ?? 1;
   const epochs = req.epochs ?? 30;
-  if (train.length === 0) throw new EarshotError('dataset/too-few-clips', 'no clips left for training');
+  if (ownTrain.length === 0) throw new EarshotError('dataset/too-few-clips', 'no clips left for training');
+  const extra = req.extraClips ?? [];
+  const foreign = [...new Set(extra.map((c) => c.label))].filter((l) => !labels.includes(l));
+  if (foreign.length) throw new EarshotError('dataset/bad-label', `the extra training clips have classes the data does not: ${foreign.join(', ')} (the data has ${labels.join(', ')})`);
+  const train = [...ownTrain, ...extra];
   const x = featuresOf(train, req.featureConfig);
   const valX = featuresOf(val, req.featureConfig);
   const y = labelIndices(train, labels);
@@ -135,6 +145,7 @@ async function trainOn(req: TrainRequest, labels: string[], spec: ModelSpec, tra
       backend: req.backend,
       ...(req.shards !== undefined && req.shards > 1 ? { shards: req.shards } : {}),
       trainClips: train.length,
+      ...(extra.length ? { extraClips: extra.length } : {}),
       valClips: val.length,
       history,
       valAccuracy: kept,
