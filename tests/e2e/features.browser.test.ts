@@ -2,7 +2,8 @@
  * The features view in Debian Chromium: import spoken words, see the float log-mel with its
  * shape, switch presets (the spectrogram re-renders with the new frames × bands at once), edit a
  * field, see a typed problem for a bad field, compute all clips in the worker, preview a seeded
- * augmentation. No request may leave the page's origin.
+ * augmentation (generated pink noise at an SNR range, speed, room echo, voice warp) and play it.
+ * No request may leave the page's origin.
  * `npm test` builds the app first (vite build); this test only serves dist/ with vite preview.
  */
 import { describe, expect, it } from 'vitest';
@@ -71,6 +72,37 @@ describe('features view', () => {
     await page.getByTestId('features-augment-noise').selectOption('words');
     await expect.poll(() => shapeOf(page, 'features-augmented')).toBe('true:49x40:49x40');
     await expect(page.getByTestId('features-augment-error').count()).resolves.toBe(0);
+
+    // Every option: generated pink noise at 0–20 dB, ±10 % speed, a room every draw, ±10 % voice warp.
+    const before = await pixels();
+    await page.getByTestId('features-augment-noise').selectOption('pink');
+    await page.getByTestId('features-augment-snr-from').fill('0');
+    await page.getByTestId('features-augment-snr-to').fill('20');
+    await page.getByTestId('features-augment-speed').fill('10');
+    await page.getByTestId('features-augment-reverb').fill('100');
+    await page.getByTestId('features-augment-rt60-from').fill('300');
+    await page.getByTestId('features-augment-rt60-to').fill('800');
+    await page.getByTestId('features-augment-warp').fill('10');
+    await expect.poll(pixels).not.toBe(before);
+    await expect(page.getByTestId('features-augment-problem').count()).resolves.toBe(0);
+    await expect(page.getByTestId('features-augment-error').count()).resolves.toBe(0);
+    // A refused edit says why and keeps the picture.
+    const set = await pixels();
+    await page.getByTestId('features-augment-rt60-from').fill('900');
+    await expect(page.getByTestId('features-augment-problem').textContent()).resolves.toMatch(/RT60/i);
+    expect(await pixels()).toBe(set);
+    await page.getByTestId('features-augment-rt60-from').fill('300');
+    await expect.poll(() => page.getByTestId('features-augment-problem').count()).toBe(0);
+
+    // Play the draw (headless audio is silent: the player's data-playing says what plays); again stops.
+    const player = page.getByTestId('features-augment-player');
+    await page.getByTestId('features-augment-play').click();
+    await expect.poll(() => player.getAttribute('data-playing')).toBe('augmented');
+    await page.getByTestId('features-augment-play').click();
+    await expect.poll(() => player.getAttribute('data-playing')).toBe('');
+    await page.getByTestId('features-augment-play-original').click();
+    await expect.poll(() => player.getAttribute('data-playing')).toBe('original');
+    await expect.poll(() => player.getAttribute('data-playing'), { timeout: 10_000 }).toBe(''); // the clip ran out
 
     expect(seen.foreign).toEqual([]);
     expect(seen.errors).toEqual([]);
