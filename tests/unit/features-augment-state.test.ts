@@ -13,6 +13,7 @@ import { computeLogMel } from '../../src/core/dsp/log-mel.ts';
 import { featureShape, validateFeatureConfig } from '../../src/core/dsp/feature-config.ts';
 import { makeClip, type Clip } from '../../src/core/dataset/clip.ts';
 import { mulberry32 } from '../../src/core/model/prng.ts';
+import { describeAugment } from '../../src/core/dataset/augment-summary.ts';
 import { codeOf } from './error-code.ts';
 
 const noWorker = (): FeaturesClient => {
@@ -191,5 +192,18 @@ describe('augmentation preview state', () => {
     expect(f.playError).toMatch(/noise clip/);
     expect(f.playing).toBeNull();
     expect(audio.played).toHaveLength(0);
+  });
+
+  it("the Train step's summary names what augmentOptions will do", () => {
+    const f = state();
+    const say = () => describeAugment(f.augmentOptions, f.noiseLabel);
+    expect(say()).toBe('shift up to 100 ms, gain up to ±6 dB, no noise (choose a noise source there), 1 time and 1 frequency masks');
+    f.setAugment({ maxSpeedChange: 0.1, reverbProbability: 0.25, minRt60Ms: 300, maxRt60Ms: 800, maxBandWarp: 0.07 });
+    f.setNoiseSource({ kind: 'pink' });
+    f.setSnrRange(0, 20);
+    expect(say()).toBe('speed up to ±10 %, shift up to 100 ms, gain up to ±6 dB, a room echo (RT60 300–800 ms) on 25 % of draws, generated pink noise at 0–20 dB SNR, 1 time and 1 frequency masks, voice warp up to ±7 %');
+    f.setNoiseSource({ kind: 'project', label: 'noise' });
+    f.setSnrRange(12, 12);
+    expect(say()).toMatch(/noise from “noise” at 12 dB SNR/);
   });
 });
