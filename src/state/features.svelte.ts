@@ -39,6 +39,37 @@ export interface PreviewAudio {
 
 export type PreviewResult = ({ ok: true; features: Features } & PreviewAudio) | { ok: false; message: string };
 
+/** The panel's words for augmentation fields, so a refused edit reads as the panel labels it. */
+const AUGMENT_WORDS: Partial<Record<keyof AugmentOptions, string>> = {
+  noiseSnrDb: 'the SNR',
+  minSnrDb: 'the lowest SNR',
+  maxSnrDb: 'the highest SNR',
+  minRt60Ms: 'the shortest RT60',
+  maxRt60Ms: 'the longest RT60',
+  maxShiftMs: 'the time shift (ms)',
+  maxGainDb: 'the loudness change (dB)',
+  timeMasks: 'the number of time masks',
+  timeMaskFrames: 'the frames per time mask',
+  freqMasks: 'the number of frequency masks',
+  freqMaskBands: 'the bands per frequency mask',
+  seed: 'the seed',
+};
+/** Fields the panel shows in % (the core's message gives the 0..1 range). */
+const PERCENT_PROBLEMS: Partial<Record<keyof AugmentOptions, string>> = {
+  maxSpeedChange: 'The speed change must be from 0 to 50 %',
+  maxBandWarp: 'The voice warp must be from 0 to 30 %',
+  reverbProbability: 'The room echo chance must be from 0 to 100 %',
+};
+
+/** A 'features/bad-augment' message in the panel's words. */
+export function augmentProblemWords(message: string): string {
+  const field = /^\w+/.exec(message)?.[0] as keyof AugmentOptions | undefined;
+  const percent = field && PERCENT_PROBLEMS[field];
+  if (percent) return percent;
+  const words = message.replace(/\b[a-z]+[A-Z]\w*\b/g, (w) => AUGMENT_WORDS[w as keyof AugmentOptions] ?? w);
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export interface FeaturesStateOptions {
   /** Persist a changed config (the open project's); a rejection shows in `saveError`. */
   save?: (config: FeatureConfig) => Promise<void>;
@@ -321,7 +352,7 @@ export class FeaturesState {
       this.augmentProblem = null;
     } catch (e) {
       if (!(e instanceof EarshotError && e.code === 'features/bad-augment')) throw e;
-      this.augmentProblem = e.message;
+      this.augmentProblem = augmentProblemWords(e.message);
     }
   }
 

@@ -66,14 +66,19 @@ describe('augmentation preview state', () => {
     f.editAugment({ maxSpeedChange: 0.1, maxBandWarp: 0.08, reverbProbability: 0.5, minRt60Ms: 300, maxRt60Ms: 900 });
     expect(f.augmentProblem).toBeNull();
     const good = { ...f.augment };
+    // In the panel's words and units.
     f.editAugment({ maxSpeedChange: 0.8 });
-    expect(f.augmentProblem).toMatch(/maxSpeedChange/);
+    expect(f.augmentProblem).toBe('The speed change must be from 0 to 50 %');
+    f.editAugment({ reverbProbability: 1.2 });
+    expect(f.augmentProblem).toBe('The room echo chance must be from 0 to 100 %');
     f.editAugment({ minRt60Ms: 1000 }); // above maxRt60Ms
-    expect(f.augmentProblem).toMatch(/minRt60Ms must not exceed/);
+    expect(f.augmentProblem).toBe('The shortest RT60 must not exceed the longest RT60');
     f.editSnrRange(20, 5);
-    expect(f.augmentProblem).toMatch(/minSnrDb must not exceed/);
+    expect(f.augmentProblem).toBe('The lowest SNR must not exceed the highest SNR');
     f.editAugment({ maxBandWarp: Number.NaN }); // an emptied field
-    expect(f.augmentProblem).toMatch(/maxBandWarp/);
+    expect(f.augmentProblem).toBe('The voice warp must be from 0 to 30 %');
+    f.editAugment({ timeMasks: 1.5 });
+    expect(f.augmentProblem).toBe('The number of time masks must be an integer from 0 to 100');
     expect(f.augment).toEqual(good);
     expect(codeOf(() => f.setAugment({ reverbProbability: 1.5 }))).toBe('features/bad-augment');
     f.editAugment({ maxShiftMs: 50 });
