@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchPersistent, requireTool, run, startPreview, until, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { requireTool, run, until, watchPage, type PreviewServer, openPersistentApp } from './helpers/harness.ts';
 import { BAD_ARCHIVES, BAD_WAVS } from '../fixtures/bad-inputs.ts';
 import { encodeWav } from '../../src/core/audio/wav.ts';
 
@@ -67,13 +67,7 @@ beforeAll(async () => {
   run('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', join(data, 'no', 'n2.wav'), 'synth', '0.9', 'brownnoise', 'vol', '0.3']);
   writeFileSync(join(data, 'yes', 'renamed-text.wav'), 'hello, not audio');
   writeFileSync(join(data, 'no', 'truncated.wav'), readFileSync(join(data, 'no', 'n2.wav')).subarray(0, 30));
-  server = await startPreview();
-  context = await launchPersistent(join(tmp, 'profile'));
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('dialog', (d) => void d.accept());
-  seen = watchPage(page, server.origin);
-  await page.goto(server.origin);
-  await ready();
+  ({ server, context, page, seen } = await openPersistentApp(join(tmp, 'profile')));
 }, 120_000);
 
 afterAll(async () => {

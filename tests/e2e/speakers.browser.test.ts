@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { dataStatus, launchPersistent, startPreview, until, watchPage, type PreviewServer } from './helpers/harness.ts';
+import { dataStatus, until, watchPage, type PreviewServer, openPersistentApp } from './helpers/harness.ts';
 import { toneWav } from './helpers/clips.ts';
 
 const SPEAKERS = ['alice', 'bob', 'carol'];
@@ -37,13 +37,7 @@ beforeAll(async () => {
     });
   }
   writeFileSync(join(data, 'no', 'odd.wav'), tone(3000, 99)); // a name the pattern does not fit
-  server = await startPreview();
-  context = await launchPersistent(join(tmp, 'profile'));
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('dialog', (d) => void d.accept());
-  seen = watchPage(page, server.origin);
-  await page.goto(server.origin);
-  await ready();
+  ({ server, context, page, seen } = await openPersistentApp(join(tmp, 'profile')));
 }, 120_000);
 
 afterAll(async () => {

@@ -124,6 +124,21 @@ export async function until(page: Page, cond: () => Promise<boolean>, what: stri
   }
 }
 
+/**
+ * A `vite preview` and one page in a persistent Chromium profile under `profileDir` (reloads keep
+ * IndexedDB), dialogs accepted, requests and errors watched, the app loaded. Close with `stop`.
+ */
+export async function openPersistentApp(profileDir: string): Promise<{ server: PreviewServer; context: BrowserContext; page: Page; seen: ReturnType<typeof watchPage>; stop: () => Promise<void> }> {
+  const server = await startPreview();
+  const context = await launchPersistent(profileDir);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (d) => void d.accept());
+  const seen = watchPage(page, server.origin);
+  await page.goto(server.origin);
+  await page.getByTestId('app-ready').waitFor({ timeout: 30_000 });
+  return { server, context, page, seen, stop: async () => { await context.close(); server.stop(); } };
+}
+
 export interface PreviewAndBrowser {
   server: PreviewServer;
   browser: Browser;
