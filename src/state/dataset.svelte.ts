@@ -35,6 +35,11 @@ export interface ClipTags {
   session?: string;
 }
 
+export interface ImportOptions {
+  /** Mark every imported clip training only (Clip.trainOnly: extra voices, e.g. from `earshot voices`). */
+  trainOnly?: boolean;
+}
+
 /** Decoder for non-WAV files (the browser's decodeAudioData); absent in Node. */
 export type DecodeOther = (bytes: Uint8Array) => Promise<DecodedAudio>;
 
@@ -66,6 +71,12 @@ export function withTags(clip: Clip, tags: ClipTags): Clip {
     else next[k] = v;
   }
   return next;
+}
+
+/** The clip marked training only, or not (the field is absent on a regular clip). */
+export function withTrainOnly(clip: Clip, on: boolean): Clip {
+  const { trainOnly: _old, ...rest } = clip;
+  return on ? { ...rest, trainOnly: true } : rest;
 }
 
 export class DatasetState {
@@ -157,9 +168,9 @@ export class DatasetState {
   }
 
   /** Save a clip (samples already at config rate and length); resolves once committed. */
-  async addClip(label: string, samples: Float32Array, source: ClipSource, name?: string, tags: ClipTags = {}): Promise<Clip> {
+  async addClip(label: string, samples: Float32Array, source: ClipSource, name?: string, tags: ClipTags = {}, trainOnly = false): Promise<Clip> {
     if (!this.classes.includes(label)) throw new EarshotError('dataset/bad-label', `no class "${label}": add it first`);
-    const clip = makeClip({ id: newId(), label, samples: quantizePcm16(samples), sampleRateHz: this.config.sampleRateHz, source, name, ...tags });
+    const clip = makeClip({ id: newId(), label, samples: quantizePcm16(samples), sampleRateHz: this.config.sampleRateHz, source, name, ...tags, trainOnly });
     await this.#store.putClip(clip);
     this.clips = [...this.clips, clip];
     return clip;
@@ -198,6 +209,15 @@ export class DatasetState {
     return next.length;
   }
 
+  /** Mark (or unmark) these clips training only, in one transaction; resolves to the count changed. */
+  async setTrainOnlyMany(ids: readonly string[], on: boolean): Promise<number> {
+    const next = ids.map((id) => this.#find(id)).filter((c) => (c.trainOnly === true) !== on).map((c) => withTrainOnly(c, on));
+    await this.#store.putClips(next);
+    const byId = new Map(next.map((c) => [c.id, c]));
+    this.clips = this.clips.map((c) => byId.get(c.id) ?? c);
+    return next.length;
+  }
+
   async deleteClip(id: string): Promise<void> {
     const clip = this.clips.find((c) => c.id === id) ?? null;
     await this.#store.deleteClip(id);
@@ -224,7 +244,7 @@ export class DatasetState {
     }
   }
 
-  async #importOne(f: ImportFile, fallback: string | null): Promise<void> {
+  async #importOne(f: ImportFile, fallback: string | null, trainOnly: boolean): Promise<void> {
     const label = labelFromPath(f.path) ?? fallback;
     if (!label) throw new EarshotError('dataset/bad-label', 'select or add a class first (or drop a folder named after the class)');
     validateLabel(label);
@@ -232,20 +252,21 @@ export class DatasetState {
     const audio = await this.#decode(new Uint8Array(await f.bytes()));
     const samples = prepareSamples(toMono(audio.channels), audio.sampleRateHz, this.config);
     await this.#ensureClass(label);
-    await this.addClip(label, samples, 'file', baseName(f.path ?? f.name));
+    await this.addClip(label, samples, 'file', baseName(f.path ?? f.name), {}, trainOnly);
   }
 
   /**
    * Import audio files: a file from a folder goes to the class named by its folder (created
    * if needed), a bare file to `label`. Every bad file gets a message; the others import.
+   * With `trainOnly` every clip is marked training only (extra voices: never held out or scored).
    */
-  async importFiles(files: readonly ImportFile[], label = this.selected): Promise<ImportReport> {
+  async importFiles(files: readonly ImportFile[], label = this.selected, options: ImportOptions = {}): Promise<ImportReport> {
     const report: ImportReport = { imported: 0, failures: [] };
     this.progress = { done: 0, total: files.length };
     try {
       for (const f of files) {
         try {
-          await this.#importOne(f, label);
+          await this.#importOne(f, label, options.trainOnly === true);
           report.imported++;
         } catch (e) {
           report.failures.push({ name: f.path ?? f.name, message: describeError(e) });

@@ -39,6 +39,25 @@ export function toLabeled(clips: readonly Clip[]): LabeledClip[] {
   return withNameTags(labeled, (c) => names.get(c.source!));
 }
 
+/**
+ * The clips training learns from, holds out and scores (`regular`) and the training-only ones
+ * (Clip.trainOnly, e.g. synthetic voices): those go only to the training side of every split, as
+ * TrainRequest.extraClips, and are never a speaker, a held-out voice or a scored clip.
+ */
+export function partitionClips(clips: readonly Clip[]): { regular: Clip[]; trainOnly: Clip[] } {
+  const regular: Clip[] = [];
+  const trainOnly: Clip[] = [];
+  for (const c of clips) (c.trainOnly === true ? trainOnly : regular).push(c);
+  return { regular, trainOnly };
+}
+
+/** The training-only clips as TrainRequest.extraClips (undefined when there are none). */
+export function extraClipsOf(clips: readonly Clip[]): LabeledClip[] | undefined {
+  const { trainOnly } = partitionClips(clips);
+  // their own name pattern: synthetic voices' file names must not change the guess for the real ones
+  return trainOnly.length > 0 ? toLabeled(trainOnly) : undefined;
+}
+
 /** One saved model in the side-by-side comparison. */
 export interface SavedModelRow {
   name: string;
@@ -70,15 +89,30 @@ export const SPLITS = ['random', 'speaker', 'session'] as const;
 export const SPLIT_CHOICES = ['auto', ...SPLITS] as const;
 export type SplitChoice = (typeof SPLIT_CHOICES)[number];
 
-/** The speakers training knows of (recorded, set, or read from file names by the guessed pattern) with two clips or more, sorted. */
+/**
+ * The speakers training knows of (recorded, set, or read from file names by the guessed pattern)
+ * with two clips or more, sorted. Training-only clips are no speaker's.
+ */
 export function knownSpeakers(clips: readonly Clip[]): string[] {
-  return speakersWithClips(toLabeled(clips).map((c) => c.speaker));
+  return speakersWithClips(toLabeled(partitionClips(clips).regular).map((c) => c.speaker));
 }
 
-/** What 'auto' and the other choices mean for these clips ('auto': by speaker with two known speakers). */
+/** What 'auto' and the other choices mean for these clips ('auto': by speaker with two known speakers, training-only clips aside). */
 export function splitFor(choice: SplitChoice, clips: readonly Clip[]): (typeof SPLITS)[number] {
   if (choice !== 'auto') return choice;
-  return autoSplit(toLabeled(clips).map((c) => c.speaker));
+  return autoSplit(toLabeled(partitionClips(clips).regular).map((c) => c.speaker));
+}
+
+/**
+ * The clips quantize and int8 fine-tuning get: the known-label ones. Training-only clips are on
+ * the training side (not in valSources) when the model's held-out clips are still there; when
+ * they are gone (everything is scored), the training-only clips are left out.
+ */
+export function clipsForQuant(artifact: ModelArtifact, clips: readonly Clip[]): Clip[] {
+  const known = clips.filter((c) => artifact.labels.includes(c.label));
+  const { regular } = partitionClips(known);
+  const val = new Set(artifact.training?.valSources ?? []);
+  return regular.some((c) => val.has(c.id)) ? known : regular;
 }
 export const LR_SCHEDULES = ['constant', 'cosine', 'step'] as const;
 
@@ -240,7 +274,7 @@ export class ModelState {
       this.etaMs = null;
       const started = Date.now();
       const artifact = await client.train(
-        { clips: toLabeled(clips), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, workers: this.useWorkers, options: this.trainOptions(clips) },
+        { clips: toLabeled(partitionClips(clips).regular), featureConfig: this.#config, preset: this.preset, epochs, seed, valFraction: this.valFraction, workers: this.useWorkers, options: this.trainOptions(clips) },
         (p) => {
           this.curve = [...this.curve, p];
         },
@@ -274,7 +308,8 @@ export class ModelState {
   async evaluate(clips: readonly Clip[]): Promise<void> {
     const artifact = this.artifact;
     if (!artifact || this.busy) return;
-    const known = clips.filter((c) => artifact.labels.includes(c.label));
+    // training-only clips are never scored
+    const known = partitionClips(clips).regular.filter((c) => artifact.labels.includes(c.label));
     const valIds = new Set(artifact.training?.valSources ?? []);
     const val = known.filter((c) => valIds.has(c.id));
     const chosen = val.length > 0 ? val : known;
@@ -301,7 +336,7 @@ export class ModelState {
 
   #labelOf = new Map<string, string>();
 
-  /** The optional training settings of the form, as the worker's job takes them; `clips` give the noise class's audio. */
+  /** The optional training settings of the form, as the worker's job takes them; `clips` give the noise class's audio and the training-only clips. */
   trainOptions(clips: readonly Clip[] = []): TrainJob['options'] {
     const patience = Math.round(Number(this.earlyStopPatience));
     const aug = this.augment ? this.#augmentation() : null;
@@ -314,6 +349,7 @@ export class ModelState {
       augment: aug ? aug.options : undefined,
       noiseClips: noise.length > 0 ? toLabeled(noise).map((c) => c.samples) : undefined,
       spec: this.customSpec ?? undefined,
+      extraClips: extraClipsOf(clips),
     };
   }
 
@@ -341,7 +377,7 @@ export class ModelState {
     this.qatStatus = 'running';
     this.qatError = null;
     try {
-      const known = clips.filter((c) => artifact.labels.includes(c.label));
+      const known = clipsForQuant(artifact, clips);
       const calibrationSize = Math.max(1, Math.round(Number(this.calibrationSize)));
       const out = await this.#client().fineTuneInt8(artifact, toLabeled(known), { epochs, calibrationSize });
       this.qatResult = { int8Before: out.int8Before, int8After: out.int8.accuracy, floatBefore: out.floatBefore, floatAfter: out.float.accuracy };
@@ -367,7 +403,7 @@ export class ModelState {
     this.resetQuant();
     this.quantStatus = 'running';
     try {
-      const known = clips.filter((c) => artifact.labels.includes(c.label));
+      const known = clipsForQuant(artifact, clips);
       const calibrationSize = Math.max(1, Math.round(Number(this.calibrationSize)));
       const out = await this.#client().quantize(artifact, toLabeled(known), { calibrationSize });
       this.floatAccuracy = out.float.accuracy;

@@ -21,7 +21,7 @@ import type { DatasetState } from './dataset.svelte.ts';
 import type { DesignState } from './design.svelte.ts';
 import type { FeaturesState } from './features.svelte.ts';
 import type { FitState } from './fit.svelte.ts';
-import { formatEta, knownSpeakers, toLabeled, type ModelState } from './model.svelte.ts';
+import { extraClipsOf, formatEta, knownSpeakers, partitionClips, toLabeled, type ModelState } from './model.svelte.ts';
 import { plainError, type Problem } from './plain-error.ts';
 
 export type SearchStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
@@ -161,7 +161,9 @@ export class SearchState {
     try {
       const result = await this.#deps.client().search(
         {
-          clips: toLabeled(this.#deps.clips()),
+          // speakers, ranking and the held-out voices: the regular clips; the training-only ones only train
+          clips: toLabeled(partitionClips(this.#deps.clips()).regular),
+          extraClips: extraClipsOf(this.#deps.clips()),
           featureConfig: this.#deps.config,
           board,
           runtime: this.#deps.runtime(),

@@ -72,15 +72,17 @@ export class SpeakersState {
     }
   });
 
-  /** Speakers with their clip counts (name order), and how many clips have none. */
+  /** Speakers with their clip counts (name order), how many clips have none, and how many are training only (no speaker's). */
   known = $derived.by(() => {
     const m = new Map<string, number>();
     let none = 0;
+    let trainOnly = 0;
     for (const c of this.#dataset.clips) {
-      if (c.speaker === undefined) none++;
+      if (c.trainOnly === true) trainOnly++;
+      else if (c.speaker === undefined) none++;
       else m.set(c.speaker, (m.get(c.speaker) ?? 0) + 1);
     }
-    return { speakers: [...m].sort(([a], [b]) => a.localeCompare(b)).map(([speaker, clips]) => ({ speaker, clips })), none };
+    return { speakers: [...m].sort(([a], [b]) => a.localeCompare(b)).map(([speaker, clips]) => ({ speaker, clips })), none, trainOnly };
   });
 
   /** The ticked clips that still exist. */
@@ -115,6 +117,26 @@ export class SpeakersState {
   /** Set speaker and/or session ('' or absent: keep) of every clip of a class. */
   async applyToClass(label: string, tags: ClipTags): Promise<void> {
     await this.#applyTo(this.#dataset.clipsFor(label).map((c) => c.id), tags, `Class “${label}” has no clips yet.`, (n) => `the ${clipsText(n)} of “${label}”`);
+  }
+
+  /** Mark the ticked clips training only (extra voices: never held out, scored or a speaker), or unmark them. */
+  async markTicked(on: boolean): Promise<void> {
+    const ids = this.tickedIds;
+    this.done = null;
+    this.problem = null;
+    if (ids.length === 0) {
+      this.problem = { message: 'Tick some clips in the table first.', code: undefined };
+      return;
+    }
+    this.busy = true;
+    try {
+      const n = await this.#dataset.setTrainOnlyMany(ids, on);
+      this.done = on ? `Marked ${clipsText(n)} training only.` : `${clipsText(n)} no longer training only.`;
+    } catch (e) {
+      this.problem = plainError(e);
+    } finally {
+      this.busy = false;
+    }
   }
 
   async #applyTo(ids: string[], raw: ClipTags, none: string, which: (n: number) => string): Promise<void> {

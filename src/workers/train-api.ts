@@ -85,13 +85,15 @@ export interface TrainJob {
   /** Run the gradient shards in their own workers (default true); false computes the same slices here: same weights, one core. */
   workers?: boolean;
   /** Optional training settings (trainArtifact's): split, early stopping, schedule, class weights, augmentation. */
-  options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'noiseClips' | 'spec'>;
+  options?: Pick<TrainRequest, 'split' | 'earlyStopping' | 'lrSchedule' | 'classWeighting' | 'augment' | 'noiseClips' | 'spec' | 'extraClips'>;
 }
 
 /** What the page's search runs: core search() on these clips; the worker adds backend, training (sharded as train()) and the signal. */
 export interface SearchJob extends Pick<SearchRequest, 'clips' | 'featureConfig' | 'board' | 'runtime' | 'budget' | 'minutes' | 'seed' | 'rankEpochs' | 'finalEpochs' | 'finalPatience'> {
   /** As TrainJob.workers: the gradient shards in their own workers (default true). */
   workers?: boolean;
+  /** Training-only clips (TrainRequest.extraClips) for every run of the search. */
+  extraClips?: LabeledClip[];
 }
 
 /** The quantized artifact, float and int8 scores, calibration count and per-layer SQNR. */
@@ -233,9 +235,9 @@ export function createTrainApi(initBackend: (name: BackendName) => Promise<strin
     search: (job, onProgress, onEpoch) =>
       attempt('train/failed', async () => {
         const { name } = await ensureBackend();
-        const { workers, ...request } = job;
+        const { workers, extraClips, ...request } = job;
         const shards = sharding(name, workers);
-        return cancellable((signal) => search({ ...request, backend: name, onProgress, onEpoch, signal, train: (r) => trainArtifact({ ...r, ...shards }) }));
+        return cancellable((signal) => search({ ...request, backend: name, onProgress, onEpoch, signal, train: (r) => trainArtifact({ ...r, extraClips, ...shards }) }));
       }),
 
     cancel: () => controller?.abort(),

@@ -1,7 +1,7 @@
 /**
  * Dataset archive: a zip of `<label>/<name>.wav` (16-bit mono PCM at the project rate) plus a
  * versioned `manifest.json` (labels, speakers, sessions, project name and FeatureConfig, one
- * entry per clip). Clips are stored on the 16-bit grid (see audio/pcm16.ts), so
+ * entry per clip, `trainOnly: true` on training-only clips). Clips are stored on the 16-bit grid (see audio/pcm16.ts), so
  * writeArchive → readArchive gives back bit-identical samples. Output is deterministic
  * (fixed entry order and timestamps).
  *
@@ -35,6 +35,8 @@ export interface ManifestClip {
   name?: string;
   speaker?: string;
   session?: string;
+  /** A training-only clip (Clip.trainOnly); absent on the others, so older archives read the same. */
+  trainOnly?: true;
 }
 
 export interface Manifest {
@@ -109,6 +111,7 @@ export function writeArchive(project: ArchiveProject, clips: readonly Clip[]): U
     if (c.name !== undefined) e.name = c.name;
     if (c.speaker !== undefined) e.speaker = c.speaker;
     if (c.session !== undefined) e.session = c.session;
+    if (c.trainOnly === true) e.trainOnly = true;
     entries.push(e);
   }
   const uniq = (xs: Array<string | undefined>) => [...new Set(xs.filter((x): x is string => x !== undefined))].sort();
@@ -117,7 +120,8 @@ export function writeArchive(project: ArchiveProject, clips: readonly Clip[]): U
     version: ARCHIVE_VERSION,
     project: { name: project.name, config },
     labels,
-    speakers: uniq(clips.map((c) => c.speaker)),
+    // a training-only clip (a synthetic voice) is not a speaker
+    speakers: uniq(clips.filter((c) => c.trainOnly !== true).map((c) => c.speaker)),
     sessions: uniq(clips.map((c) => c.session)),
     clips: entries,
   };
@@ -224,6 +228,8 @@ export function parseManifest(json: unknown): Manifest {
     if (name !== undefined) clip.name = name;
     if (speaker !== undefined) clip.speaker = speaker;
     if (session !== undefined) clip.session = session;
+    if (raw.trainOnly !== undefined && typeof raw.trainOnly !== 'boolean') fail('archive/bad-manifest', `clips[${i}].trainOnly must be true or false`);
+    if (raw.trainOnly === true) clip.trainOnly = true;
     return clip;
   });
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);

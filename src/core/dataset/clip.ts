@@ -17,6 +17,11 @@ export interface Clip {
   name?: string;
   speaker?: string;
   session?: string;
+  /**
+   * Training only (e.g. a synthetic voice from `earshot voices`): added to the training side of
+   * every split, never held out, scored or counted as a speaker. Absent on every other clip.
+   */
+  trainOnly?: true;
 }
 
 const LABEL_RE = /^[\p{L}\p{N}_\- ]{1,32}$/u;
@@ -44,6 +49,7 @@ export function makeClip(input: {
   name?: string;
   speaker?: string;
   session?: string;
+  trainOnly?: boolean;
 }): Clip {
   const label = validateLabel(input.label);
   if (!(input.samples instanceof Float32Array) || input.samples.length === 0) {
@@ -63,5 +69,6 @@ export function makeClip(input: {
   if (input.name !== undefined) clip.name = input.name;
   if (input.speaker !== undefined) clip.speaker = input.speaker;
   if (input.session !== undefined) clip.session = input.session;
+  if (input.trainOnly === true) clip.trainOnly = true;
   return clip;
 }
