@@ -54,7 +54,10 @@ export class SpeakersState {
     this.#storage = storage;
   }
 
-  guess = $derived.by(() => guessNamePattern(this.#dataset.clips));
+  /** The clips speakers are for: training-only ones (synthetic voices) are no speaker's, and their `<voice>_1.wav` names would spoil the guess. */
+  #regular = $derived.by(() => this.#dataset.clips.filter((c) => c.trainOnly !== true));
+
+  guess = $derived.by(() => guessNamePattern(this.#regular));
 
   get pattern(): string {
     return this.#pattern ?? this.guess;
@@ -66,7 +69,7 @@ export class SpeakersState {
 
   preview = $derived.by((): PreviewResult => {
     try {
-      return { ok: true, preview: previewNameTags(this.#dataset.clips, this.pattern) };
+      return { ok: true, preview: previewNameTags(this.#regular, this.pattern) };
     } catch (e) {
       return { ok: false, ...plainError(e) };
     }

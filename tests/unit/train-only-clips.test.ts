@@ -142,6 +142,20 @@ describe('training-only clips: import and bulk marks', () => {
     expect('trainOnly' in (await store.listClips()).find((c) => c.id === ids[0])!).toBe(false);
     expect(sp.known.trainOnly).toBe(1);
   });
+
+  it("synthetic voices' `<voice>_1.wav` names do not spoil the file-name guess for the real speakers", async () => {
+    const { store, ds } = await openDatasetState();
+    await ds.importFiles(['alice', 'bob'].flatMap((s) => [file(`yes/yes_${s}_1.wav`, 400), file(`no/no_${s}_1.wav`, 2600)]));
+    await ds.importFiles(['en-1', 'de-2', 'fr-3'].flatMap((v) => [file(`yes/${v}_1.wav`, 410), file(`no/${v}_1.wav`, 2610)]), ds.selected, { trainOnly: true });
+    const sp = new SpeakersState(ds, () => store.project().id, null);
+    expect(sp.pattern).toBe('{label}_{speaker}_{*}');
+    const r = sp.preview;
+    expect(r.ok && [r.preview.matched, r.preview.speakers]).toEqual([4, ['alice', 'bob']]);
+    await sp.applyPattern();
+    expect(sp.done).toBe('Saved speakers for 4 clips from their file names.');
+    expect(ds.clips.filter((c) => c.trainOnly).every((c) => c.speaker === undefined)).toBe(true);
+    expect(knownSpeakers(ds.clips)).toEqual(['alice', 'bob']);
+  });
 });
 
 /** A TrainClient that records what it is given and answers with a fixed artifact. */
