@@ -3,7 +3,8 @@
  * are imported as usual, then a folder of synthetic voices (`earshot voices` names them
  * `<voice>_1.wav`) with "Extra voices for training only" ticked. Those rows carry the tag, the
  * speakers summary does not count them, the file-name guess ignores their names, training splits by the real speakers only and names only
- * real ones as the voices it never heard, and evaluation scores no synthetic clip.
+ * real ones as the voices it never heard, and evaluation scores no synthetic clip. The bulk tools
+ * mark and unmark ticked clips.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,8 @@ describe('training-only clips in Chromium', () => {
     const held = ((await page.getByTestId('held-out').getAttribute('data-held-out')) ?? '').split(',');
     expect(held.length).toBeGreaterThanOrEqual(1);
     for (const h of held) expect(SPEAKERS).toContain(h);
+    expect(await page.getByTestId('train-val-clips').getAttribute('data-extra')).toBe('6');
+    expect(await page.getByTestId('train-val-clips').textContent()).toMatch(/^\d+ \(6 training only\) \/ \d+$/);
     await page.getByTestId('evaluate-button').click();
     await expect.poll(() => dataStatus(page, 'evaluate-status'), { timeout: 60_000 }).toBe('done');
     const text = (await page.getByTestId('evaluate-status').textContent()) ?? '';
@@ -91,5 +94,19 @@ describe('training-only clips in Chromium', () => {
     for (const v of VOICES) expect(text).not.toContain(v);
     expect(seen.errors).toEqual([]);
     expect(seen.foreign).toEqual([]);
+  });
+
+  it('marks and unmarks ticked clips training only from the bulk tools', async () => {
+    const row = page.getByTestId('dataset-row').filter({ hasText: 'yes_alice_1.wav' });
+    await rows(); // opens the table
+    await row.getByTestId('clip-tick').check();
+    await page.getByTestId('speaker-tools').locator('summary').click();
+    await page.getByTestId('bulk-train-only-on').click();
+    await waitUntil(async () => (await page.getByTestId('speaker-done').textContent()) === 'Marked 1 clip training only.', 'the mark', 10_000);
+    expect(await row.getByTestId('train-only-tag').count()).toBe(1);
+    await page.getByTestId('bulk-train-only-off').click();
+    await waitUntil(async () => (await page.getByTestId('speaker-done').textContent()) === '1 clip no longer training only.', 'the unmark', 10_000);
+    expect(await row.getByTestId('train-only-tag').count()).toBe(0);
+    expect(seen.errors).toEqual([]);
   });
 });
