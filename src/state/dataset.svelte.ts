@@ -28,6 +28,8 @@ export interface ImportReport {
   imported: number;
   /** One readable line per file that could not be imported. */
   failures: { name: string; message: string }[];
+  /** The clips were marked training only (ImportOptions.trainOnly). */
+  trainOnly?: true;
 }
 
 export interface ClipTags {
@@ -261,7 +263,7 @@ export class DatasetState {
    * With `trainOnly` every clip is marked training only (extra voices: never held out or scored).
    */
   async importFiles(files: readonly ImportFile[], label = this.selected, options: ImportOptions = {}): Promise<ImportReport> {
-    const report: ImportReport = { imported: 0, failures: [] };
+    const report: ImportReport = options.trainOnly === true ? { imported: 0, failures: [], trainOnly: true } : { imported: 0, failures: [] };
     this.progress = { done: 0, total: files.length };
     try {
       for (const f of files) {

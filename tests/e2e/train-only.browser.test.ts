@@ -62,6 +62,8 @@ describe('training-only clips in Chromium', () => {
     await box.check();
     await page.getByTestId('import-folder-input').setInputFiles(join(tmp, 'voices'));
     await waitUntil(async () => (await rows()).length === 24, 'all 24 clips in the table');
+    expect(await page.getByTestId('import-report').textContent()).toMatch(/^6 imported as training only/);
+    expect(await box.isChecked()).toBe(false); // one import at a time
     const table = await rows();
     for (const [name, tagged] of table) expect(tagged, name).toBe(VOICES.some((v) => name === `${v}_1.wav`));
     expect(table.filter(([, t]) => t)).toHaveLength(6);

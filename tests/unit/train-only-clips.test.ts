@@ -112,7 +112,7 @@ describe('training-only clips: import and bulk marks', () => {
     const { store, ds } = await openDatasetState();
     const real = await ds.importFiles([file('yes/yes_alice_1.wav', 400), file('no/no_alice_1.wav', 2600)]);
     const extra = await ds.importFiles([file('yes/en-1_1.wav', 410), file('no/en-1_1.wav', 2610)], ds.selected, { trainOnly: true });
-    expect([real.imported, extra.imported]).toEqual([2, 2]);
+    expect([real, extra]).toEqual([{ imported: 2, failures: [] }, { imported: 2, failures: [], trainOnly: true }]);
     expect(ds.clips.map((c) => [c.label, c.name, c.trainOnly === true])).toEqual([
       ['yes', 'yes_alice_1.wav', false],
       ['no', 'no_alice_1.wav', false],
