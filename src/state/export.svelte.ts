@@ -13,7 +13,7 @@ import { modelHash } from '../core/export/c-header.ts';
 import { generateTflite } from '../core/export/tflite.ts';
 import { generateTflmModelH, generateTflmSettingsH } from '../core/export/tflm.ts';
 import type { TrainClient } from '../workers/train-bridge.ts';
-import { toLabeled } from './model.svelte.ts';
+import { partitionClips, toLabeled } from './model.svelte.ts';
 
 /** Same rule the C generator enforces: a lower-case C identifier. Checked here for instant feedback. */
 export const PREFIX_RE = /^[a-z_][a-z0-9_]{0,30}$/;
@@ -99,7 +99,8 @@ export class ExportState {
       if (!artifact?.quantized) throw new EarshotError('model/not-quantized', 'train and quantize a model first');
       const prefix = this.prefix;
       const name = fileNameFor(format, prefix);
-      const header = () => this.#client().exportHeader(artifact, prefix, toLabeled(clips.filter((c) => artifact.labels.includes(c.label))));
+      // the firmware's self-test vectors: real recordings, not training-only (synthetic) clips
+      const header = () => this.#client().exportHeader(artifact, prefix, toLabeled(partitionClips(clips).regular.filter((c) => artifact.labels.includes(c.label))));
       if (format === 'c') {
         const text = await header();
         this.#save(name, text);

@@ -80,6 +80,8 @@ describe('training-only clips in Chromium', () => {
     const note = page.getByTestId('split-note');
     await note.waitFor({ timeout: 30_000 });
     expect(await note.getAttribute('data-split')).toBe('speaker');
+    expect(await note.getAttribute('data-speakers')).toBe('3');
+    expect(await page.getByTestId('split-note-extra').textContent()).toBe('6 training-only clips join training and are never tested on.');
     await page.getByTestId('epochs-input').fill('4');
     await page.getByTestId('train-button').click();
     await expect.poll(() => dataStatus(page, 'train-status'), { timeout: 240_000, interval: 500 }).toMatch(/done|error/);
