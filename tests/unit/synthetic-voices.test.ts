@@ -93,3 +93,21 @@ describe('train pipeline extraClips', () => {
     await expect(trainArtifact({ ...base, clips, extraClips: [clip('middle', 'syn9', 0)] })).rejects.toMatchObject({ code: 'dataset/bad-label' });
   }, 60_000);
 });
+
+describe('trimToWord', () => {
+  it('cuts the silence around a word at 1 % of its peak, keeps the rest exactly', async () => {
+    const { trimToWord } = await import('../../src/core/dataset/synthetic-voices.ts');
+    const word = Float32Array.from({ length: 100 }, (_, i) => 0.5 * Math.sin(i / 3) + (i % 2 ? 0.2 : -0.2));
+    const x = new Float32Array(300);
+    x.set(word, 120);
+    x[10] = 0.004; // below 1 % of the peak: silence
+    const t = trimToWord(x);
+    const peak = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const loud = (v: number) => Math.abs(v) > 0.01 * peak;
+    const first = x.findIndex(loud);
+    const last = x.length - 1 - [...x].reverse().findIndex(loud);
+    expect(first).toBeGreaterThanOrEqual(120); // the quiet sample at 10 is cut with the silence
+    expect(Array.from(t)).toEqual(Array.from(x.subarray(first, last + 1)));
+    expect(Array.from(trimToWord(new Float32Array(5)))).toEqual([0, 0, 0, 0, 0]);
+  });
+});

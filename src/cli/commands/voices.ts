@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { decodeWav, encodeWav } from '../../core/audio/wav.ts';
 import { join } from 'node:path';
 import { EarshotError } from '../../core/errors.ts';
 import { validateLabel } from '../../core/dataset/clip.ts';
-import { MAX_SYNTHETIC_VOICES, syntheticVoices } from '../../core/dataset/synthetic-voices.ts';
+import { MAX_SYNTHETIC_VOICES, syntheticVoices, trimToWord } from '../../core/dataset/synthetic-voices.ts';
 import { int, required } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -25,7 +26,7 @@ export const voicesCommand: Command = {
 
 Speaks each word in N synthetic voices with espeak-ng (which must be installed: Debian
 espeak-ng), each a seeded pick of an English accent, a voice variant, a speed and a pitch, and
-writes DIR/<word>/<voice>_1.wav (espeak-ng's WAV; train resamples it). Give DIR to
+writes DIR/<word>/<voice>_1.wav (espeak-ng's WAV cut to the word; train resamples it). Give DIR to
 \`earshot train --extra DIR\`: training-only clips, never held out or scored. Measured on real
 speech (ten digits, 4 speakers, leave-one-speaker-out, int8): 82.7 % on the unseen speaker
 without, 87.4 % with 60 voices (npm run bench -- quality --extra DIR).
@@ -48,6 +49,8 @@ without, 87.4 % with 60 voices (npm run bench -- quality --extra DIR).
         const path = join(dir, `${v.id}_1.wav`);
         const r = spawnSync('espeak-ng', ['-v', v.voice, '-s', String(v.wpm), '-p', String(v.pitch), '-w', path, w.text], { encoding: 'utf8' });
         if (r.status !== 0) throw new EarshotError('io/failed', `espeak-ng could not speak "${w.text}" with ${v.voice}: ${(r.stderr || '').trim().split('\n')[0]}`);
+        const wav = decodeWav(new Uint8Array(readFileSync(path)));
+        writeFileSync(path, encodeWav(trimToWord(wav.channels[0]!), wav.sampleRateHz));
         written++;
       }
       io.err(`${w.label}: ${voices.length} voices`);

@@ -42,3 +42,20 @@ export function syntheticVoices(count: number, seed = 1): SyntheticVoice[] {
     return { id: `syn${String(k + 1).padStart(2, '0')}-${accent}-${variant}`, voice: `${accent}+${variant}`, wpm, pitch };
   });
 }
+
+/**
+ * A spoken word without the silence espeak-ng puts around it: from the first to the last sample
+ * above `fraction` of the peak (1 %, as `sox silence 1 0.01 1%` does at each end). Recordings
+ * are centred on the sound the same way, so synthetic and recorded words line up alike.
+ */
+export function trimToWord(samples: Float32Array, fraction = 0.01): Float32Array {
+  let peak = 0;
+  for (const v of samples) peak = Math.max(peak, Math.abs(v));
+  if (peak === 0) return samples.slice();
+  const t = peak * fraction;
+  let a = 0;
+  while (Math.abs(samples[a]!) <= t) a++;
+  let b = samples.length - 1;
+  while (Math.abs(samples[b]!) <= t) b--;
+  return samples.slice(a, b + 1);
+}
