@@ -29,7 +29,7 @@ espeak-ng), each a seeded pick of an English accent, a voice variant, a speed an
 writes DIR/<word>/<voice>_1.wav (espeak-ng's WAV cut to the word; train resamples it). Give DIR to
 \`earshot train --extra DIR\`: training-only clips, never held out or scored. Measured on real
 speech (ten digits, 4 speakers, leave-one-speaker-out, int8): 82.7 % on the unseen speaker
-without, 87.4 % with 60 voices (npm run bench -- quality --extra DIR).
+without, 88.0 % with 60 voices (npm run bench -- quality --extra DIR).
   --words LIST   comma-separated; LABEL=TEXT says TEXT into folder LABEL (e.g. go=go!)
   --out DIR      where the <word>/ folders go
   --voices N     voices per word, default 60 (1 to ${MAX_SYNTHETIC_VOICES})

@@ -3,7 +3,8 @@
  * variant, a speed and a pitch each) that `earshot voices` speaks the user's words with. Training
  * on them as extra, training-only clips is the one thing measured here that moved accuracy on real
  * voices the model never heard by several points (spoken-digits-dev, int8, leave-one-speaker-out:
- * 82.7 % → 87.4 % with 60 voices of the ten digits; `npm run bench -- quality --extra DIR`).
+ * 82.7 % → 88.0 % with 60 voices of the ten digits, cut to the word; 100 voices: 86.0 %;
+ * `npm run bench -- quality --extra DIR`).
  * The names are espeak-ng's own (`espeak-ng --voices=en`, `espeak-ng --voices=variant`).
  */
 import { EarshotError } from '../errors.ts';
