@@ -59,9 +59,13 @@ describe('model search in Chromium', () => {
 
     await page.getByTestId('search-start').click();
     await waitUntil(async () => /^Trying candidate \d+ of \d+: .*about .* left/.test((await page.getByTestId('search-status').textContent())?.trim() ?? ''), 'progress with an ETA', 30_000);
+    // the worker runs one job at a time: Train waits for the search, and says why
+    expect(await page.getByTestId('train-button').isDisabled()).toBe(true);
+    expect(await page.getByTestId('train-search-running').textContent()).toMatch(/search .* is running/);
     await page.getByTestId('search-cancel').click();
     await waitUntil(async () => (await status()) === 'cancelled', 'the cancel', 10_000);
     expect(await page.getByTestId('search-error').count()).toBe(0);
+    expect(await page.getByTestId('train-search-running').count()).toBe(0);
   });
 
   it('draws the candidates, the front, the budget and the misfits; keyboard picks a point', async () => {
