@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_CONFIG, featureShape, type FeatureConfig } from '../../src/core/dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape, isNormalised } from '../../src/core/dsp/feature-config.ts';
 import { logF32 } from '../../src/core/dsp/f32-math.ts';
 import { computeLogMel, computeLogMelPcm16, inputInvScale, logMelTables, quantizeFeatures, toPcm16 } from '../../src/core/dsp/log-mel.ts';
 import { EarshotError } from '../../src/core/errors.ts';
@@ -9,7 +9,6 @@ import { codeOf } from './error-code.ts';
 
 const golden = loadGolden();
 const U = 2 ** -24;
-const normalised = (c: FeatureConfig) => c.relativeFloorDb > 0 || c.bandMeanRemoval === 1;
 
 describe('log-mel vs the numpy float64 reference (tests/reference/logmel_reference.py)', () => {
   it('has >= 20 real and synthetic clips for every preset (and the odd "narrow" and "floor-only" configs)', () => {
@@ -29,7 +28,7 @@ describe('log-mel vs the numpy float64 reference (tests/reference/logmel_referen
       const config = golden.configs[clip.config];
       const ts = computeLogMelPcm16(clip.pcm, config);
       expect([ts.frames, ts.bands]).toEqual([clip.frames, clip.bands]);
-      if (normalised(config)) {
+      if (isNormalised(config)) {
         // After the per-clip floor and mean removal the values are no longer log energies (the
         // allowance below does not apply): every entry within 1e-4 of the reference.
         const worst = ts.data.reduce((w, v, i) => Math.max(w, Math.abs(v - clip.logMel[i])), 0);

@@ -131,6 +131,11 @@ export function validateFeatureConfig(input: Partial<FeatureConfig>): FeatureCon
   return c;
 }
 
+/** Whether the config asks for any per-clip normalisation (the extractor then needs the whole window). */
+export function isNormalised(c: Pick<FeatureConfig, 'relativeFloorDb' | 'bandMeanRemoval'>): boolean {
+  return c.relativeFloorDb > 0 || c.bandMeanRemoval === 1;
+}
+
 /** A stable string key of a config (for caches keyed by config). */
 export function featureConfigKey(c: FeatureConfig): string {
   return [c.version, c.sampleRateHz, c.clipMs, c.windowMs, c.hopMs, c.fftSize, c.melBands, c.fMinHz, c.fMaxHz, c.logFloor, c.relativeFloorDb, c.bandMeanRemoval].join('|');

@@ -5,7 +5,7 @@
  * header generator replaces with the user's prefix. Output is deterministic for a given input.
  */
 import { EarshotError } from '../errors.ts';
-import type { FeatureConfig } from '../dsp/feature-config.ts';
+import { isNormalised, type FeatureConfig } from '../dsp/feature-config.ts';
 import { inputInvScale, logMelTables, type InputQuantization } from '../dsp/log-mel.ts';
 import { C_SOURCES } from './c-sources.generated.ts';
 
@@ -74,7 +74,7 @@ export function featureTablesC(config: Partial<FeatureConfig>): string {
     ['EARSHOT_RELATIVE_FLOOR', floatLiteral(t.relativeFloor)],
     ['EARSHOT_RELATIVE_FLOOR_ON', t.relativeFloor > 0 ? '1' : '0'],
     ['EARSHOT_BAND_MEAN_REMOVAL', String(c.bandMeanRemoval)],
-    ['EARSHOT_NORMALIZE', t.relativeFloor > 0 || c.bandMeanRemoval === 1 ? '1' : '0'],
+    ['EARSHOT_NORMALIZE', isNormalised(c) ? '1' : '0'],
   ];
   const width = Math.max(...macros.map(([k]) => k.length));
   return [

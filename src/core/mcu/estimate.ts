@@ -4,7 +4,7 @@
  * Cheap enough to run on every edit in the UI (tens of microseconds for a typical spec).
  */
 import { EarshotError } from '../errors.ts';
-import { DEFAULT_FEATURE_CONFIG, featureShape as configShape, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
+import { DEFAULT_FEATURE_CONFIG, featureShape as configShape, isNormalised, validateFeatureConfig, type FeatureConfig } from '../dsp/feature-config.ts';
 import type { SpecAnalysis } from '../model/spec.ts';
 import { planSpecArena } from './arena.ts';
 import { validateBoard } from './boards.ts';
@@ -131,9 +131,8 @@ function resolveFeatures(opts: EstimateOptions): ResolvedFeatures {
  */
 export function featureFrontendBytes(f: ResolvedFeatures, core: CoreId = 'cortex-m4f'): { ramBytes: number; flashBytes: number } {
   const bins = f.fftSize / 2 + 1;
-  const normalised = f.config.relativeFloorDb > 0 || f.config.bandMeanRemoval === 1;
   return {
-    ramBytes: f.inputSamples * 2 + f.fftSize * 4 + bins * 4 + (normalised ? f.frames * f.bands * 4 : 0),
+    ramBytes: f.inputSamples * 2 + f.fftSize * 4 + bins * 4 + (isNormalised(f.config) ? f.frames * f.bands * 4 : 0),
     flashBytes: codeSizeOf(core).featuresBytes + f.windowSamples * 4 + (f.fftSize / 2) * 8 + bins * 2 * 4 + f.bands * 4,
   };
 }
