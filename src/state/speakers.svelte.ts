@@ -131,15 +131,7 @@ export class SpeakersState {
       this.problem = { message: 'Tick some clips in the table first.', code: undefined };
       return;
     }
-    this.busy = true;
-    try {
-      const n = await this.#dataset.setTrainOnlyMany(ids, on);
-      this.done = on ? `Marked ${clipsText(n)} training only.` : `${clipsText(n)} no longer training only.`;
-    } catch (e) {
-      this.problem = plainError(e);
-    } finally {
-      this.busy = false;
-    }
+    await this.#save(() => this.#dataset.setTrainOnlyMany(ids, on), (n) => (on ? `Marked ${clipsText(n)} training only.` : `${clipsText(n)} no longer training only.`));
   }
 
   async #applyTo(ids: string[], raw: ClipTags, none: string, which: (n: number) => string): Promise<void> {
@@ -162,9 +154,14 @@ export class SpeakersState {
       this.problem = { message: 'No clip fits: nothing was changed.', code: undefined };
       return;
     }
+    await this.#save(() => this.#dataset.setTagsMany(changes), say);
+  }
+
+  /** Run a store change of n clips with `busy` set; `done` or `problem` says how it went. */
+  async #save(change: () => Promise<number>, say: (n: number) => string): Promise<void> {
     this.busy = true;
     try {
-      this.done = say(await this.#dataset.setTagsMany(changes));
+      this.done = say(await change());
     } catch (e) {
       this.problem = plainError(e);
     } finally {
