@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { decodeWav, encodeWav } from '../../core/audio/wav.ts';
 import { join } from 'node:path';
 import { EarshotError } from '../../core/errors.ts';
@@ -47,9 +47,9 @@ without, 88.0 % with 60 voices (npm run bench -- quality --extra DIR).
       mkdirSync(dir, { recursive: true });
       for (const v of voices) {
         const path = join(dir, `${v.id}_1.wav`);
-        const r = spawnSync('espeak-ng', ['-v', v.voice, '-s', String(v.wpm), '-p', String(v.pitch), '-w', path, w.text], { encoding: 'utf8' });
-        if (r.status !== 0) throw new EarshotError('io/failed', `espeak-ng could not speak "${w.text}" with ${v.voice}: ${(r.stderr || '').trim().split('\n')[0]}`);
-        const wav = decodeWav(new Uint8Array(readFileSync(path)));
+        const r = spawnSync('espeak-ng', ['-v', v.voice, '-s', String(v.wpm), '-p', String(v.pitch), '--stdout', w.text], { maxBuffer: 64 << 20 });
+        if (r.status !== 0) throw new EarshotError('io/failed', `espeak-ng could not speak "${w.text}" with ${v.voice}: ${String(r.stderr ?? '').trim().split('\n')[0]}`);
+        const wav = decodeWav(new Uint8Array(r.stdout));
         writeFileSync(path, encodeWav(trimToWord(wav.channels[0]!), wav.sampleRateHz));
         written++;
       }
